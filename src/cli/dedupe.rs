@@ -1,0 +1,103 @@
+//! `contactclean dedupe`: merge suggestions as CSV.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use contactclean::dedupe::DEFAULT_MAX_GROUP;
+use contactclean::report::Report;
+
+use super::job::{self, Sinks};
+use super::InputArgs;
+
+/// Suggest which rows are the same contact: rows sharing a valid phone (any phone column) or
+/// a normalised email (any email column), transitively.
+///
+/// One output line per row in a group: group, row (1-based data record), id (when the input has
+/// an id column), survivor (the most complete row, ties to the first), matched_on
+/// (phone, email or phone+email), key (what ties it), group_size, its phones and emails, note.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    contactclean dedupe contacts.csv -o merges.csv --summary\n  \
+    contactclean dedupe contacts.csv --id-column 'Record ID' | qsv table")]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write the suggestions here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Delimiter of the written CSV (default: the input's).
+    #[arg(long, value_name = "CHAR", value_parser = super::parse_output_delimiter)]
+    pub output_delimiter: Option<u8>,
+
+    /// The id column (default: detected: id, contact_id, Contact ID, …).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+
+    /// Groups with more rows than this are marked oversized_group: a placeholder, not a contact.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_GROUP)]
+    pub max_group: usize,
+
+    /// Print one line on stderr: groups, rows in groups, largest group.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Write a JSON report (schema in docs/report.md) to FILE; `-` for stdout (then -o is needed).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    let report_to_stdout = args.report.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    let csv_to_stdout = args.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    if report_to_stdout && csv_to_stdout {
+        return Err(super::UsageError(
+            "--report - would mix the JSON report into the CSV on stdout; write the CSV with -o FILE"
+                .into(),
+        )
+        .into());
+    }
+    let mut pass = job::run(
+        &args.input,
+        Sinks {
+            link: true,
+            id_column: args.id_column.clone(),
+            ..Sinks::default()
+        },
+    )?;
+    let groups = pass
+        .finish_groups(args.max_group)
+        .expect("linker requested");
+    job::write_suggestions(
+        &groups,
+        args.output.as_deref(),
+        args.output_delimiter.unwrap_or(pass.delimiter),
+        pass.id_header.as_deref(),
+        args.input.quiet,
+    )?;
+    let s = groups.summary();
+    if args.summary {
+        eprintln!(
+            "contactclean: {}: {} groups, {} rows in groups, largest group {} rows ({} rows read in {:.2} s)",
+            pass.name,
+            s.groups,
+            s.rows_in_groups,
+            s.largest_group,
+            pass.stats.rows,
+            pass.elapsed.as_secs_f64()
+        );
+    }
+    if let Some(path) = &args.report {
+        let mut report = Report::new(
+            "dedupe",
+            &pass.name,
+            &pass.stats,
+            pass.elapsed.as_secs_f64(),
+        );
+        report.duplicates = Some(s);
+        job::write_report(path, &report)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,106 @@
+//! `contactclean normalize`: the cleaned CSV, plus optional suggestions, rejects and report.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use contactclean::dedupe::DEFAULT_MAX_GROUP;
+use contactclean::report::Report;
+
+use super::job::{self, Sinks};
+use super::{InputArgs, UsageError};
+
+/// Clean phone and email cells; every record out, in input order, with a `flags` column.
+///
+/// Phone cells become E.164 (+6591234567); emails are trimmed and lower-cased. A value that
+/// cannot be cleaned is kept exactly as it was and flagged `COLUMN:reason` in `flags`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    contactclean normalize contacts.csv > clean.csv\n  \
+    contactclean normalize contacts.csv -o clean.csv --rejects fix-me.csv --report report.json\n  \
+    contactclean normalize --default-region GB --phone-column Kontakt crm.csv\n  \
+    cat export.csv | contactclean normalize --suggestions merges.csv | qsv stats")]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write the cleaned CSV here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Delimiter of the written CSV (default: the input's).
+    #[arg(long, value_name = "CHAR", value_parser = super::parse_output_delimiter)]
+    pub output_delimiter: Option<u8>,
+
+    /// Also write merge suggestions (as `contactclean dedupe` does) to FILE, in the same pass.
+    #[arg(long, value_name = "FILE")]
+    pub suggestions: Option<PathBuf>,
+
+    /// The id column for the suggestions (default: detected: id, contact_id, Contact ID, …).
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+
+    /// Groups with more rows than this are marked oversized_group: a placeholder, not a contact.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_GROUP)]
+    pub max_group: usize,
+
+    /// Write the records that have any flag to FILE, with their 1-based record number.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// Write a JSON report (schema in docs/report.md) to FILE; `-` for stdout (then -o is needed).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<u8> {
+    let report_to_stdout = args.report.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    let csv_to_stdout = args.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    if report_to_stdout && csv_to_stdout {
+        return Err(UsageError(
+            "--report - would mix the JSON report into the CSV on stdout; write the CSV with -o FILE"
+                .into(),
+        )
+        .into());
+    }
+    let mut pass = job::run(
+        &args.input,
+        Sinks {
+            output: Some((args.output.clone(), args.output_delimiter)),
+            rejects: args.rejects.clone(),
+            link: args.suggestions.is_some(),
+            id_column: args.id_column.clone(),
+        },
+    )?;
+    let groups = pass.finish_groups(args.max_group);
+    if let (Some(path), Some(g)) = (&args.suggestions, &groups) {
+        job::write_suggestions(
+            g,
+            Some(path),
+            args.output_delimiter.unwrap_or(pass.delimiter),
+            pass.id_header.as_deref(),
+            args.input.quiet,
+        )?;
+    }
+    if !args.input.quiet {
+        if pass.empty_input {
+            eprintln!(
+                "contactclean: {}: empty input (no header): nothing written",
+                pass.name
+            );
+        } else {
+            job::print_summary(&pass);
+        }
+    }
+    if let Some(path) = &args.report {
+        let mut report = Report::new(
+            "normalize",
+            &pass.name,
+            &pass.stats,
+            pass.elapsed.as_secs_f64(),
+        );
+        report.duplicates = groups.as_ref().map(|g| g.summary());
+        job::write_report(path, &report)?;
+    }
+    Ok(0)
+}

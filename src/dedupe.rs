@@ -1,0 +1,487 @@
+//! Merge suggestions: rows that share a valid phone or a normalised email, transitively.
+//!
+//! A union-find over interned keys, never pairwise comparison. Memory grows with distinct keys
+//! (a phone key is its E.164 digits as a `u64`; an email key is its bytes in one arena) plus a
+//! few bytes per row; row width does not matter. See `docs/dedupe.md` for measured figures.
+
+use std::hash::BuildHasher;
+use std::io;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+/// Groups larger than this are reported as a data problem (a shared placeholder), not a contact.
+pub const DEFAULT_MAX_GROUP: usize = 50;
+
+const EMAIL_BIT: u32 = 1 << 31;
+
+/// Collects the keys of every row, in input order, and links rows that share one.
+#[derive(Default)]
+pub struct Linker {
+    hasher: FxBuildHasher,
+    phones: Vec<u64>,
+    phone_index: HashTable<u32>,
+    email_arena: String,
+    email_ends: Vec<u32>,
+    email_index: HashTable<u32>,
+    /// Global key id → local index (`EMAIL_BIT` set for emails).
+    key_ref: Vec<u32>,
+    parent: Vec<u32>,
+    size: Vec<u32>,
+    /// How many rows carry each key (saturating): a key on two rows is what ties them.
+    key_rows: Vec<u32>,
+    /// Row i's keys are `row_keys[row_off[i]..row_off[i + 1]]`.
+    row_off: Vec<u32>,
+    row_keys: Vec<u32>,
+    row_filled: Vec<u16>,
+    ids: Option<(String, Vec<u32>)>,
+}
+
+impl Linker {
+    /// `with_ids`: keep each row's id (from the id column) for the suggestions file.
+    pub fn new(with_ids: bool) -> Self {
+        Linker {
+            row_off: vec![0],
+            ids: with_ids.then(|| (String::new(), Vec::new())),
+            ..Linker::default()
+        }
+    }
+
+    /// Adds the next row (rows are numbered in the order they are added).
+    pub fn add_row<S: AsRef<str>>(&mut self, phones: &[u64], emails: &[S], filled: u32, id: &str) {
+        let start = self.row_keys.len();
+        for &p in phones {
+            let k = self.intern_phone(p);
+            self.push_key(start, k);
+        }
+        for e in emails {
+            let k = self.intern_email(e.as_ref());
+            self.push_key(start, k);
+        }
+        self.row_off
+            .push(u32::try_from(self.row_keys.len()).expect("under 4G keys"));
+        self.row_filled.push(filled.min(u16::MAX as u32) as u16);
+        if let Some((arena, ends)) = &mut self.ids {
+            arena.push_str(id);
+            ends.push(arena.len() as u32);
+        }
+    }
+
+    /// Records key `k` on the row whose keys start at `start` (once per row) and links it.
+    fn push_key(&mut self, start: usize, k: u32) {
+        if self.row_keys[start..].contains(&k) {
+            return;
+        }
+        self.row_keys.push(k);
+        let n = &mut self.key_rows[k as usize];
+        *n = n.saturating_add(1);
+        self.union(self.row_keys[start], k);
+    }
+
+    pub fn rows(&self) -> usize {
+        self.row_filled.len()
+    }
+
+    /// Distinct keys seen so far.
+    pub fn keys(&self) -> usize {
+        self.key_ref.len()
+    }
+
+    fn new_key(&mut self, local: u32) -> u32 {
+        let id = self.key_ref.len() as u32;
+        self.key_ref.push(local);
+        self.parent.push(id);
+        self.size.push(1);
+        self.key_rows.push(0);
+        id
+    }
+
+    fn intern_phone(&mut self, p: u64) -> u32 {
+        let h = self.hasher.hash_one(p);
+        let (phones, key_ref) = (&self.phones, &self.key_ref);
+        if let Some(&k) = self
+            .phone_index
+            .find(h, |&k| phones[key_ref[k as usize] as usize] == p)
+        {
+            return k;
+        }
+        let local = self.phones.len() as u32;
+        self.phones.push(p);
+        let k = self.new_key(local);
+        let (phones, key_ref, hasher) = (&self.phones, &self.key_ref, &self.hasher);
+        self.phone_index.insert_unique(h, k, |&k| {
+            hasher.hash_one(phones[key_ref[k as usize] as usize])
+        });
+        k
+    }
+
+    fn email(&self, local: u32) -> &str {
+        let end = self.email_ends[local as usize] as usize;
+        let start = match local {
+            0 => 0,
+            l => self.email_ends[l as usize - 1] as usize,
+        };
+        &self.email_arena[start..end]
+    }
+
+    fn intern_email(&mut self, e: &str) -> u32 {
+        let h = self.hasher.hash_one(e);
+        if let Some(&k) = self.email_index.find(h, |&k| {
+            self.email(self.key_ref[k as usize] & !EMAIL_BIT) == e
+        }) {
+            return k;
+        }
+        let local = self.email_ends.len() as u32;
+        self.email_arena.push_str(e);
+        self.email_ends.push(self.email_arena.len() as u32);
+        let k = self.new_key(local | EMAIL_BIT);
+        let mut index = std::mem::take(&mut self.email_index);
+        index.insert_unique(h, k, |&k| {
+            self.hasher
+                .hash_one(self.email(self.key_ref[k as usize] & !EMAIL_BIT))
+        });
+        self.email_index = index;
+        k
+    }
+
+    fn find(&mut self, mut k: u32) -> u32 {
+        while self.parent[k as usize] != k {
+            let gp = self.parent[self.parent[k as usize] as usize];
+            self.parent[k as usize] = gp;
+            k = gp;
+        }
+        k
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return;
+        }
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+    }
+
+    fn row_keys(&self, row: usize) -> &[u32] {
+        &self.row_keys[self.row_off[row] as usize..self.row_off[row + 1] as usize]
+    }
+
+    /// The display form of a key: `+E164` or the email.
+    fn key_text(&self, k: u32) -> String {
+        let r = self.key_ref[k as usize];
+        if r & EMAIL_BIT != 0 {
+            self.email(r & !EMAIL_BIT).to_string()
+        } else {
+            format!("+{}", self.phones[r as usize])
+        }
+    }
+
+    fn is_email(&self, k: u32) -> bool {
+        self.key_ref[k as usize] & EMAIL_BIT != 0
+    }
+
+    fn id(&self, row: usize) -> &str {
+        match &self.ids {
+            None => "",
+            Some((arena, ends)) => {
+                let start = if row == 0 { 0 } else { ends[row - 1] as usize };
+                &arena[start..ends[row] as usize]
+            }
+        }
+    }
+
+    /// Closes the input: finds the groups, numbered by each group's first row.
+    pub fn finish(mut self, max_group: usize) -> Groups {
+        let n = self.rows();
+        let mut root_of_row = vec![u32::MAX; n];
+        let mut comp_rows = vec![0u32; self.keys()];
+        for (row, root) in root_of_row.iter_mut().enumerate() {
+            if let Some(&k) = self.row_keys(row).first() {
+                *root = self.find(k);
+                comp_rows[*root as usize] += 1;
+            }
+        }
+        // Group numbers in order of each group's first row.
+        let mut group_of_root = vec![0u32; self.keys()];
+        let mut sizes: Vec<u32> = Vec::new();
+        let mut group_of_row = vec![0u32; n];
+        for row in 0..n {
+            let root = root_of_row[row];
+            if root == u32::MAX || comp_rows[root as usize] < 2 {
+                continue;
+            }
+            let g = &mut group_of_root[root as usize];
+            if *g == 0 {
+                sizes.push(0);
+                *g = sizes.len() as u32;
+            }
+            sizes[*g as usize - 1] += 1;
+            group_of_row[row] = *g;
+        }
+        // Counting sort of member rows by group: rows stay in input order within a group.
+        let mut starts = Vec::with_capacity(sizes.len() + 1);
+        let mut acc = 0u32;
+        starts.push(0);
+        for s in &sizes {
+            acc += s;
+            starts.push(acc);
+        }
+        let mut members = vec![0u32; acc as usize];
+        let mut fill = starts.clone();
+        for (row, &g) in group_of_row.iter().enumerate() {
+            if g != 0 {
+                let slot = &mut fill[g as usize - 1];
+                members[*slot as usize] = row as u32;
+                *slot += 1;
+            }
+        }
+        Groups {
+            linker: self,
+            starts,
+            members,
+            max_group,
+        }
+    }
+}
+
+/// The groups found, ready to be written.
+pub struct Groups {
+    linker: Linker,
+    starts: Vec<u32>,
+    members: Vec<u32>,
+    max_group: usize,
+}
+
+/// What `--summary` and the JSON report say about the groups.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GroupSummary {
+    pub groups: u64,
+    pub rows_in_groups: u64,
+    pub largest_group: u64,
+    /// Groups above `--max-group`: likely a shared placeholder, not one contact.
+    pub oversized_groups: u64,
+    pub max_group: u64,
+}
+
+/// One group above `--max-group`, for the warning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Oversized {
+    pub group: usize,
+    pub rows: usize,
+    /// The key carried by the most rows of the group: usually the placeholder.
+    pub top_key: String,
+}
+
+impl Groups {
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The 0-based member rows of group `g` (0-based), in input order.
+    pub fn members(&self, g: usize) -> &[u32] {
+        &self.members[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    pub fn summary(&self) -> GroupSummary {
+        let sizes = (0..self.len()).map(|g| self.members(g).len() as u64);
+        GroupSummary {
+            groups: self.len() as u64,
+            rows_in_groups: self.members.len() as u64,
+            largest_group: sizes.clone().max().unwrap_or(0),
+            oversized_groups: sizes.filter(|&s| s > self.max_group as u64).count() as u64,
+            max_group: self.max_group as u64,
+        }
+    }
+
+    pub fn oversized(&self) -> Vec<Oversized> {
+        (0..self.len())
+            .filter(|&g| self.members(g).len() > self.max_group)
+            .map(|g| {
+                let top = self
+                    .members(g)
+                    .iter()
+                    .flat_map(|&r| self.linker.row_keys(r as usize))
+                    .max_by_key(|&&k| (self.linker.key_rows[k as usize], std::cmp::Reverse(k)))
+                    .map(|&k| self.linker.key_text(k))
+                    .unwrap_or_default();
+                Oversized {
+                    group: g + 1,
+                    rows: self.members(g).len(),
+                    top_key: top,
+                }
+            })
+            .collect()
+    }
+
+    /// The suggested survivor: the most complete row, ties to the first.
+    fn survivor(&self, g: usize) -> u32 {
+        let m = self.members(g);
+        let mut best = m[0];
+        for &r in &m[1..] {
+            if self.linker.row_filled[r as usize] > self.linker.row_filled[best as usize] {
+                best = r;
+            }
+        }
+        best
+    }
+
+    /// Writes the suggestions CSV: one line per member row. `id_header` names the id column
+    /// when the input has one.
+    pub fn write_csv<W: io::Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        id_header: Option<&str>,
+    ) -> csv::Result<()> {
+        let mut header = vec!["group", "row"];
+        if id_header.is_some() {
+            header.push("id");
+        }
+        header.extend([
+            "survivor",
+            "matched_on",
+            "key",
+            "group_size",
+            "phones",
+            "emails",
+            "note",
+        ]);
+        w.write_record(&header)?;
+        let l = &self.linker;
+        for g in 0..self.len() {
+            let m = self.members(g);
+            let oversized = m.len() > self.max_group;
+            let survivor = if oversized {
+                u32::MAX
+            } else {
+                self.survivor(g)
+            };
+            let (group, size) = ((g + 1).to_string(), m.len().to_string());
+            for &r in m {
+                let keys = l.row_keys(r as usize);
+                let shared: Vec<u32> = keys
+                    .iter()
+                    .copied()
+                    .filter(|&k| l.key_rows[k as usize] >= 2)
+                    .collect();
+                let by_phone = shared.iter().any(|&k| !l.is_email(k));
+                let by_email = shared.iter().any(|&k| l.is_email(k));
+                let matched_on = match (by_phone, by_email) {
+                    (true, true) => "phone+email",
+                    (true, false) => "phone",
+                    _ => "email",
+                };
+                let join = |ks: &mut dyn Iterator<Item = u32>| {
+                    ks.map(|k| l.key_text(k)).collect::<Vec<_>>().join(";")
+                };
+                let key = join(&mut shared.iter().copied());
+                let phones = join(&mut keys.iter().copied().filter(|&k| !l.is_email(k)));
+                let emails = join(&mut keys.iter().copied().filter(|&k| l.is_email(k)));
+                let row = (r + 1).to_string();
+                let mut rec: Vec<&str> = vec![&group, &row];
+                if id_header.is_some() {
+                    rec.push(l.id(r as usize));
+                }
+                rec.extend([
+                    if r == survivor { "yes" } else { "" },
+                    matched_on,
+                    &key,
+                    &size,
+                    &phones,
+                    &emails,
+                    if oversized { "oversized_group" } else { "" },
+                ]);
+                w.write_record(&rec)?;
+            }
+        }
+        w.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(rows: &[(&[u64], &[&str])]) -> Vec<Vec<u32>> {
+        let mut l = Linker::new(false);
+        for (p, e) in rows {
+            l.add_row(p, e, 1, "");
+        }
+        let g = l.finish(DEFAULT_MAX_GROUP);
+        (0..g.len()).map(|i| g.members(i).to_vec()).collect()
+    }
+
+    #[test]
+    fn transitive_chain_across_phone_and_email() {
+        let g = groups(&[
+            (&[6591234567], &[]),
+            (&[], &["x@y.com"]),
+            (&[6591234567], &["jane@example.com"]),
+            (&[], &["jane@example.com"]),
+        ]);
+        assert_eq!(g, vec![vec![0, 2, 3]]);
+    }
+
+    #[test]
+    fn unlinked_rows_form_no_group_and_numbering_follows_first_row() {
+        let g = groups(&[
+            (&[1], &[]),
+            (&[2], &[]),
+            (&[3], &[]),
+            (&[2], &[]),
+            (&[1], &[]),
+        ]);
+        assert_eq!(g, vec![vec![0, 4], vec![1, 3]]);
+    }
+
+    #[test]
+    fn the_same_key_twice_in_one_row_links_nothing() {
+        assert!(groups(&[(&[1, 1], &["a@b.co", "a@b.co"])]).is_empty());
+    }
+
+    #[test]
+    fn suggestions_csv() {
+        let mut l = Linker::new(true);
+        l.add_row(&[6591234567], &["a@b.co"], 3, "c1");
+        l.add_row(&[6591234567], &[] as &[&str], 4, "c2");
+        l.add_row(&[], &["a@b.co"], 1, "c3");
+        let g = l.finish(DEFAULT_MAX_GROUP);
+        let mut w = csv::Writer::from_writer(Vec::new());
+        g.write_csv(&mut w, Some("id")).unwrap();
+        let out = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "group,row,id,survivor,matched_on,key,group_size,phones,emails,note\n\
+             1,1,c1,,phone+email,+6591234567;a@b.co,3,+6591234567,a@b.co,\n\
+             1,2,c2,yes,phone,+6591234567,3,+6591234567,,\n\
+             1,3,c3,,email,a@b.co,3,,a@b.co,\n"
+        );
+    }
+
+    #[test]
+    fn oversized_groups_are_reported() {
+        let mut l = Linker::new(false);
+        for _ in 0..5 {
+            l.add_row(&[10000000000], &[] as &[&str], 1, "");
+        }
+        let g = l.finish(3);
+        assert_eq!(g.summary().oversized_groups, 1);
+        assert_eq!(
+            g.oversized(),
+            vec![Oversized {
+                group: 1,
+                rows: 5,
+                top_key: "+10000000000".into()
+            }]
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Email cells: trimmed and lower-cased when valid, kept verbatim and flagged when not.
+//!
+//! Messaging platforms match emails case-insensitively, so the whole address (local part
+//! included) is lower-cased. Syntax is checked with the `email_address` crate (RFC 5321/5322
+//! addr-spec), requiring a dotted domain: `jane@localhost` is not a contact's address.
+
+use email_address::{EmailAddress, Options};
+
+use crate::phone::trim;
+
+/// The outcome of one email cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmailCell {
+    /// Empty (or blank: `Some("")` means write an empty cell).
+    Empty(Option<String>),
+    /// Valid: `None` when the cell is already clean, else the cleaned address.
+    Valid(Option<String>),
+    /// Not a valid address: kept byte for byte.
+    Invalid,
+}
+
+impl EmailCell {
+    /// The normalised address, for linking rows (valid cells only).
+    pub fn key<'a>(&'a self, raw: &'a str) -> Option<&'a str> {
+        match self {
+            EmailCell::Valid(Some(v)) => Some(v),
+            EmailCell::Valid(None) => Some(raw),
+            _ => None,
+        }
+    }
+}
+
+const OPTIONS: Options = Options {
+    minimum_sub_domains: 2,
+    allow_domain_literal: false,
+    allow_display_text: false,
+    allow_long_local_parts: false,
+};
+
+/// Normalises one email cell.
+pub fn normalize_email(raw: &str) -> EmailCell {
+    let t = trim(raw);
+    if t.is_empty() {
+        return EmailCell::Empty((!raw.is_empty()).then(String::new));
+    }
+    // `mailto:` links are an address in a wrapper; the wrapper is not part of it.
+    let t = match t.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("mailto:") => &t[7..],
+        _ => t,
+    };
+    if EmailAddress::parse_with_options(t, OPTIONS).is_err() || !domain_ok(t) {
+        return EmailCell::Invalid;
+    }
+    let lower = t.to_lowercase();
+    if lower == raw {
+        EmailCell::Valid(None)
+    } else {
+        EmailCell::Valid(Some(lower))
+    }
+}
+
+/// Rules the crate leaves open: each domain label is 1–63 letters, digits or hyphens, not
+/// starting or ending with a hyphen, and the top-level label is not all digits.
+fn domain_ok(addr: &str) -> bool {
+    let Some((_, domain)) = addr.rsplit_once('@') else {
+        return false;
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    labels.iter().all(label_ok)
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_addresses_are_trimmed_and_lowered() {
+        assert_eq!(
+            normalize_email("  Jane.Doe@Example.COM "),
+            EmailCell::Valid(Some("jane.doe@example.com".into()))
+        );
+        assert_eq!(normalize_email("a@b.co"), EmailCell::Valid(None));
+        assert_eq!(
+            normalize_email("mailto:Bo@Example.org"),
+            EmailCell::Valid(Some("bo@example.org".into()))
+        );
+    }
+
+    #[test]
+    fn invalid_addresses_are_kept() {
+        for s in [
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@localhost",
+            "jane@@example.com",
+            "jane doe@example.com",
+            "jane@example..com",
+            "jane@-example.com",
+            "jane@example.c",
+            "jane@example.123",
+            "Jane <jane@example.com>",
+            "jane@exa mple.com",
+        ] {
+            assert_eq!(normalize_email(s), EmailCell::Invalid, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn blank_is_empty() {
+        assert_eq!(normalize_email(""), EmailCell::Empty(None));
+        assert_eq!(normalize_email("  "), EmailCell::Empty(Some(String::new())));
+    }
+}

@@ -1,0 +1,472 @@
+//! Phone cells: any human rendering in, E.164 (or a precise reason) out.
+//!
+//! Validity is libphonenumber's, through `rlibphonenumber` (see `docs/phone-library.md`).
+//! What the library does not do with no default region is done here, before it is called:
+//! trimming, `00` → `+`, bare `wa_id` digits → `+digits`, spreadsheet damage, labels, several
+//! numbers in one cell. A number written without a country code is never guessed.
+
+use std::borrow::Cow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use regex::Regex;
+use rlibphonenumber::{
+    PhoneNumber, PhoneNumberFormat, PhoneNumberType, ValidationError, PHONE_NUMBER_UTIL,
+};
+
+pub use rlibphonenumber::Region;
+
+use crate::reason::Reason;
+
+/// The libphonenumber metadata release the pinned `rlibphonenumber` embeds.
+pub const METADATA_VERSION: &str = "9.0.42";
+
+/// What the user asked for beyond the defaults.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PhoneOptions {
+    /// Read national-form numbers as numbers of this region (opt-in, never guessed).
+    pub default_region: Option<Region>,
+    /// Flag valid numbers that cannot receive messages on a mobile app.
+    pub require_mobile: bool,
+}
+
+/// A flag raised on one cell; `detail` carries recoverable data (an extension's digits).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellFlag {
+    pub reason: Reason,
+    pub detail: Option<String>,
+}
+
+impl CellFlag {
+    fn new(reason: Reason) -> Self {
+        CellFlag {
+            reason,
+            detail: None,
+        }
+    }
+}
+
+/// The outcome of one phone cell.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PhoneCell {
+    /// `None`: keep the input cell byte for byte. `Some`: write this instead.
+    pub value: Option<String>,
+    pub flags: Vec<CellFlag>,
+    /// Every valid number in the cell as the integer of its E.164 digits: what links rows.
+    pub numbers: Vec<u64>,
+}
+
+impl PhoneCell {
+    fn invalid(reason: Reason) -> Self {
+        PhoneCell {
+            value: None,
+            flags: vec![CellFlag::new(reason)],
+            numbers: Vec::new(),
+        }
+    }
+}
+
+/// One valid number.
+struct Valid {
+    e164: String,
+    extension: Option<String>,
+    mobile_ok: bool,
+}
+
+/// Normalises one phone cell.
+pub fn normalize_phone(raw: &str, opts: &PhoneOptions) -> PhoneCell {
+    let t = trim(raw);
+    if t.is_empty() {
+        // Blank or whitespace-only: an empty cell, not an invalid number.
+        let value = if raw.is_empty() {
+            None
+        } else {
+            Some(String::new())
+        };
+        return PhoneCell {
+            value,
+            ..PhoneCell::default()
+        };
+    }
+    if is_excel_scientific(t) {
+        return PhoneCell::invalid(Reason::ExcelScientific);
+    }
+    let text = to_ascii_digits(t);
+    let single = classify(&text, opts);
+    let outcome = match single {
+        Ok(v) => Ok(vec![v]),
+        Err(reason) => split_multiple(&text, opts).ok_or(reason),
+    };
+    match outcome {
+        Err(reason) => PhoneCell::invalid(reason),
+        Ok(valid) => finish(valid, opts),
+    }
+}
+
+/// Builds the cell from one or more valid numbers.
+fn finish(valid: Vec<Valid>, opts: &PhoneOptions) -> PhoneCell {
+    let mut flags = Vec::new();
+    if valid.len() > 1 {
+        flags.push(CellFlag::new(Reason::MultipleNumbers));
+    }
+    for v in &valid {
+        if let Some(ext) = &v.extension {
+            flags.push(CellFlag {
+                reason: Reason::Extension,
+                detail: Some(ext.clone()),
+            });
+        }
+    }
+    if opts.require_mobile && valid.iter().any(|v| !v.mobile_ok) {
+        flags.push(CellFlag::new(Reason::NotMobile));
+    }
+    let numbers = valid.iter().filter_map(|v| e164_key(&v.e164)).collect();
+    let value = if valid.len() == 1 {
+        valid.into_iter().next().map(|v| v.e164)
+    } else {
+        Some(
+            valid
+                .iter()
+                .map(|v| v.e164.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        )
+    };
+    PhoneCell {
+        value,
+        flags,
+        numbers,
+    }
+}
+
+/// The integer of an E.164 string's digits (`+6591234567` → 6591234567): a compact, exact key.
+pub fn e164_key(e164: &str) -> Option<u64> {
+    e164.strip_prefix('+')?.parse().ok()
+}
+
+/// Trims white space and the invisible marks spreadsheets and RTL exports leave around values.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}')
+    })
+}
+
+fn is_excel_scientific(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^[+-]?[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+$").unwrap())
+        .is_match(s)
+}
+
+/// Maps decimal digits of other scripts (full-width, Arabic-Indic, Persian, Devanagari, …) and
+/// the full-width plus to ASCII, so the `00` and bare-digit rules see every script alike.
+fn to_ascii_digits(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    // Zero of each decimal-digit block commonly seen in contact data.
+    const ZEROS: [u32; 14] = [
+        0xFF10, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+        0x0CE6, 0x0E50, 0x1040,
+    ];
+    let mapped = s
+        .chars()
+        .map(|c| {
+            if c == '\u{FF0B}' {
+                return '+';
+            }
+            let u = c as u32;
+            for z in ZEROS {
+                if (z..z + 10).contains(&u) {
+                    return char::from(b'0' + (u - z) as u8);
+                }
+            }
+            c
+        })
+        .collect();
+    Cow::Owned(mapped)
+}
+
+/// Classifies one candidate number (labels stripped first).
+fn classify(s: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
+    let s = strip_spreadsheet_float(strip_labels(s));
+    if s.is_empty() {
+        return Err(Reason::NotANumber);
+    }
+    let intl_00 = international_00(s);
+    let s = intl_00.as_deref().unwrap_or(s);
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return bare_digits(s, opts);
+    }
+    let lower_tel = s.len() >= 4 && s[..4].eq_ignore_ascii_case("tel:");
+    let has_plus = s.chars().find(|c| *c == '+' || c.is_ascii_digit()) == Some('+');
+    if has_plus || lower_tel || opts.default_region.is_none() {
+        match parse(s, None) {
+            Ok(n) => validate(&n, opts),
+            Err(Reason::InvalidCountryCode) if !has_plus => Err(national_reason(s)),
+            Err(r) => Err(r),
+        }
+    } else {
+        parse(s, opts.default_region).and_then(|n| validate(&n, opts))
+    }
+}
+
+/// Bare ASCII digits: the WhatsApp `wa_id` form if `+digits` is valid; otherwise a national
+/// number (read in `--default-region` if given), never a guess between the two.
+fn bare_digits(d: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
+    let intl = parse(&format!("+{d}"), None)
+        .ok()
+        .and_then(|n| validate(&n, opts).ok());
+    let Some(region) = opts.default_region else {
+        return intl.ok_or_else(|| national_reason(d));
+    };
+    let national = parse(d, Some(region)).and_then(|n| validate(&n, opts));
+    match (intl, national) {
+        (Some(a), Ok(b)) if a.e164 != b.e164 => Err(Reason::Ambiguous),
+        (Some(a), _) => Ok(a),
+        (None, national) => national,
+    }
+}
+
+/// `00 44 20…` → `+44 20…`: the international prefix used by most of the world.
+fn international_00(s: &str) -> Option<String> {
+    let start = s.find(|c: char| c != '(' && c != ' ')?;
+    let rest = s[start..].strip_prefix("00")?;
+    let rest = rest.trim_start_matches([' ', '-', '.', ')']);
+    if rest.starts_with(|c: char| c.is_ascii_digit() && c != '0') {
+        Some(format!("+{rest}"))
+    } else {
+        None
+    }
+}
+
+/// `6591234567.0` (a float round-trip in a spreadsheet) is the number it was.
+fn strip_spreadsheet_float(s: &str) -> &str {
+    match s.strip_suffix(".0") {
+        Some(head)
+            if !head.is_empty()
+                && head
+                    .trim_start_matches('+')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => s,
+    }
+}
+
+/// Strips labels around a number (`Mobile: …`, `… (work)`, `… home`): libphonenumber would read
+/// their letters as keypad digits and so invalidate the number.
+fn strip_labels(s: &str) -> &str {
+    static LEAD: OnceLock<Regex> = OnceLock::new();
+    static TRAIL: OnceLock<Regex> = OnceLock::new();
+    let lead =
+        LEAD.get_or_init(|| Regex::new(r"^\p{L}[\p{L}\p{M} ._/-]{0,30}?\s*[:：]\s*").unwrap());
+    let trail = TRAIL.get_or_init(|| {
+        Regex::new(
+            r"(?i)(?:\s*[(\[]\s*\p{L}[\p{L}\p{M} ._-]{0,30}[)\]]|\s+(?:home|work|mobile|mob|cell|office|fax|main|whatsapp|wa|personal|private|other|business|landline|primary))\s*$",
+        )
+        .unwrap()
+    });
+    let mut s = trim(s);
+    if !(s.len() >= 4 && s[..4].eq_ignore_ascii_case("tel:")) {
+        if let Some(m) = lead.find(s) {
+            s = &s[m.end()..];
+        }
+    }
+    if let Some(m) = trail.find(s) {
+        s = &s[..m.start()];
+    }
+    trim(s)
+}
+
+/// Why a number with no country code is invalid: usually just that, unless it cannot be a
+/// phone number at all.
+fn national_reason(s: &str) -> Reason {
+    static DATE: OnceLock<Regex> = OnceLock::new();
+    let date = DATE.get_or_init(|| {
+        Regex::new(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})$").unwrap()
+    });
+    let digits = s.bytes().filter(u8::is_ascii_digit).count();
+    if date.is_match(s) || s.chars().any(|c| c == '@') {
+        Reason::NotANumber
+    } else if digits < 5 {
+        Reason::TooShort
+    } else if digits > 17 {
+        Reason::TooLong
+    } else {
+        Reason::MissingCountryCode
+    }
+}
+
+/// Calls the library, turning its one known panic (`tel:` after `;phone-context=`) or any other
+/// into a flagged cell rather than an aborted run.
+fn parse(s: &str, region: Option<Region>) -> Result<PhoneNumber, Reason> {
+    use rlibphonenumber::ParseError as E;
+    let res = catch_unwind(AssertUnwindSafe(|| PHONE_NUMBER_UTIL.parse(s, region)));
+    match res {
+        Err(_) => Err(Reason::NotANumber),
+        Ok(Ok(n)) => Ok(n),
+        Ok(Err(E::InvalidCountryCode)) => Err(Reason::InvalidCountryCode),
+        Ok(Err(E::TooShortAfterIdd | E::TooShortNsn)) => Err(Reason::TooShort),
+        Ok(Err(E::TooLongNsn)) => Err(Reason::TooLong),
+        Ok(Err(E::NotANumber(_))) => Err(Reason::NotANumber),
+    }
+}
+
+fn validate(n: &PhoneNumber, opts: &PhoneOptions) -> Result<Valid, Reason> {
+    if !n.is_valid() {
+        return Err(match n.is_possible_with_reason() {
+            Err(ValidationError::TooShort) => Reason::TooShort,
+            Err(ValidationError::TooLong) => Reason::TooLong,
+            Err(ValidationError::InvalidCountryCode) => Reason::InvalidCountryCode,
+            _ => Reason::InvalidNumber,
+        });
+    }
+    let mobile_ok = !opts.require_mobile
+        || matches!(
+            n.get_type(),
+            PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile | PhoneNumberType::Unknown
+        );
+    Ok(Valid {
+        e164: n.format_as(PhoneNumberFormat::E164).into_owned(),
+        extension: n.extension.clone().filter(|e| !e.is_empty()),
+        mobile_ok,
+    })
+}
+
+/// Several numbers in one cell: split only where every part is a valid number.
+fn split_multiple(s: &str, opts: &PhoneOptions) -> Option<Vec<Valid>> {
+    const SEPARATORS: [&str; 9] = [":::", ";", "/", ",", "|", "\n", " or ", " OR ", " & "];
+    for sep in SEPARATORS {
+        if !s.contains(sep) {
+            continue;
+        }
+        let parts: Vec<&str> = s.split(sep).map(trim).collect();
+        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+            continue;
+        }
+        let valid: Option<Vec<Valid>> = parts.iter().map(|p| classify(p, opts).ok()).collect();
+        if valid.is_some() {
+            return valid;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> PhoneCell {
+        normalize_phone(s, &PhoneOptions::default())
+    }
+
+    fn e164(s: &str) -> Option<String> {
+        let c = norm(s);
+        assert!(c.flags.is_empty(), "{s:?} flagged {:?}", c.flags);
+        c.value
+    }
+
+    fn reason(s: &str) -> Reason {
+        let c = norm(s);
+        assert_eq!(c.value, None, "{s:?} should be kept verbatim");
+        c.flags[0].reason
+    }
+
+    #[test]
+    fn renderings_of_one_number_agree() {
+        for s in [
+            "+65 9123 4567",
+            "+65 9123-4567",
+            "+65.9123.4567",
+            "(+65) 9123 4567",
+            "0065 9123 4567",
+            "00-65-9123-4567",
+            "006591234567",
+            "tel:+65-9123-4567",
+            "6591234567",
+            "６５９１２３４５６７",
+            "＋６５ ９１２３ ４５６７",
+            "  +6591234567\t",
+            "Mobile: +65 9123 4567",
+            "+65 9123 4567 (work)",
+            "6591234567.0",
+        ] {
+            assert_eq!(e164(s).as_deref(), Some("+6591234567"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn trunk_zero_in_brackets() {
+        assert_eq!(
+            e164("+44 (0)20 7946 0018").as_deref(),
+            Some("+442079460018")
+        );
+    }
+
+    #[test]
+    fn national_numbers_are_never_guessed() {
+        assert_eq!(reason("020 7946 0018"), Reason::MissingCountryCode);
+        assert_eq!(reason("02079460018"), Reason::MissingCountryCode);
+        assert_eq!(reason("(216) 381-8095"), Reason::MissingCountryCode);
+    }
+
+    #[test]
+    fn default_region_reads_national_numbers() {
+        let opts = PhoneOptions {
+            default_region: Some(Region::from_code("GB").unwrap()),
+            require_mobile: false,
+        };
+        let c = normalize_phone("020 7946 0018", &opts);
+        assert_eq!(c.value.as_deref(), Some("+442079460018"));
+        assert!(c.flags.is_empty());
+    }
+
+    #[test]
+    fn junk_reasons() {
+        assert_eq!(reason("6.59123E+10"), Reason::ExcelScientific);
+        assert_eq!(reason("no phone"), Reason::NotANumber);
+        assert_eq!(reason("123"), Reason::TooShort);
+        assert_eq!(reason("1994-01-26"), Reason::NotANumber);
+        assert_eq!(reason("+999 1234 5678"), Reason::InvalidCountryCode);
+    }
+
+    #[test]
+    fn library_panic_is_a_flag() {
+        for s in [";phone-context=+1;tel:", "1;phone-context=+44;tel:123"] {
+            let c = norm(s);
+            assert_eq!(c.value, None);
+            assert!(!c.flags.is_empty());
+        }
+    }
+
+    #[test]
+    fn extension_is_kept_in_the_flag() {
+        let c = norm("+1 202-555-0123 ext. 45");
+        assert_eq!(c.value.as_deref(), Some("+12025550123"));
+        assert_eq!(
+            c.flags,
+            vec![CellFlag {
+                reason: Reason::Extension,
+                detail: Some("45".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn several_numbers_split_only_when_all_valid() {
+        let c = norm("+65 9123 4567 / +65 8123 4567");
+        assert_eq!(c.value.as_deref(), Some("+6591234567;+6581234567"));
+        assert_eq!(c.flags[0].reason, Reason::MultipleNumbers);
+        assert_eq!(c.numbers, vec![6591234567, 6581234567]);
+        assert_eq!(reason("02/633 12 34"), Reason::MissingCountryCode);
+    }
+
+    #[test]
+    fn blank_is_empty_not_invalid() {
+        assert_eq!(norm(""), PhoneCell::default());
+        assert_eq!(norm("   ").value.as_deref(), Some(""));
+        assert!(norm("   ").flags.is_empty());
+    }
+}

@@ -1,0 +1,382 @@
+//! The streaming engine: read records in batches, clean each batch on rayon's pool, hand the
+//! results on in input order. Reading, cleaning and writing overlap (three stages joined by
+//! bounded channels), and memory is bounded by the batch size and the channel depth, not by
+//! the file. Generic over any reader; the caller opens files and owns the sinks.
+
+use std::fmt;
+use std::io;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use csv::ByteRecord;
+use rayon::prelude::*;
+
+use crate::row::{CleanRow, Cleaner};
+
+/// Records per batch: big enough to amortise the hand-offs, small enough to stay in cache.
+pub const BATCH: usize = 4096;
+/// Batches in flight between two stages.
+const DEPTH: usize = 4;
+
+/// A run-stopping problem with the input or output.
+#[derive(Debug)]
+pub enum Error {
+    /// The input is malformed at a record (1-based, header not counted) and line.
+    Data {
+        record: u64,
+        line: u64,
+        message: String,
+    },
+    Io(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Data {
+                record,
+                line,
+                message,
+            } => write!(f, "record {record} (line {line}): {message}"),
+            Error::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Data { .. } => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+impl From<csv::Error> for Error {
+    fn from(e: csv::Error) -> Self {
+        let (record, line) = e.position().map_or((0, 0), |p| (p.record(), p.line()));
+        let message = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => Error::Io(io),
+            _ => Error::Data {
+                record,
+                line,
+                message,
+            },
+        }
+    }
+}
+
+/// One processed record, as the sinks see it.
+pub struct Processed<'a> {
+    /// 1-based data record number (the header is not counted).
+    pub record: u64,
+    /// Line where the record starts in the input.
+    pub line: u64,
+    pub input: &'a ByteRecord,
+    pub row: &'a CleanRow,
+    /// The rendered `flags` cell.
+    pub flags: &'a str,
+}
+
+/// Options of the engine itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Keep records whose width differs from the header's (flagged `row:ragged`).
+    pub flexible: bool,
+    pub batch: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            flexible: false,
+            batch: BATCH,
+        }
+    }
+}
+
+struct Batch {
+    first_record: u64,
+    records: Vec<ByteRecord>,
+}
+
+struct Done {
+    batch: Batch,
+    rows: Vec<(CleanRow, String)>,
+}
+
+/// Runs the records of `rdr` (whose header was already read; `width` fields) through
+/// `cleaner`, calling `sink` for each in input order on a dedicated thread. `progress` is
+/// called with the number of records done after each batch.
+pub fn run<R, S, P>(
+    rdr: &mut csv::Reader<R>,
+    width: usize,
+    cleaner: &Cleaner,
+    opts: Options,
+    mut sink: S,
+    progress: P,
+) -> Result<u64, Error>
+where
+    R: io::Read + Send,
+    S: FnMut(&Processed) -> io::Result<()> + Send,
+    P: FnMut(u64) + Send,
+{
+    let (to_clean, from_reader) = sync_channel::<Result<Batch, Error>>(DEPTH);
+    let (to_write, from_cleaner) = sync_channel::<Done>(DEPTH);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_batches(rdr, width, opts, to_clean));
+        let mut progress = progress;
+        let writer = scope.spawn(move || -> Result<u64, Error> {
+            let mut n = 0;
+            for done in from_cleaner {
+                for (i, (input, (row, flags))) in
+                    done.batch.records.iter().zip(&done.rows).enumerate()
+                {
+                    let line = input.position().map_or(0, |p| p.line());
+                    sink(&Processed {
+                        record: done.batch.first_record + i as u64,
+                        line,
+                        input,
+                        row,
+                        flags,
+                    })?;
+                }
+                n += done.rows.len() as u64;
+                progress(n);
+            }
+            Ok(n)
+        });
+        let cleaned = clean_batches(from_reader, to_write, cleaner, width);
+        // The writer ends when the cleaner drops its sender; a writer error stops the cleaner
+        // (its send fails), which stops the reader the same way.
+        let written = writer.join().expect("writer thread");
+        let read = reader.join().expect("reader thread");
+        read?;
+        cleaned?;
+        written
+    })
+}
+
+fn clean_batches(
+    from_reader: Receiver<Result<Batch, Error>>,
+    to_write: SyncSender<Done>,
+    cleaner: &Cleaner,
+    width: usize,
+) -> Result<(), Error> {
+    for batch in from_reader {
+        let batch = batch?;
+        let rows = batch
+            .records
+            .par_iter()
+            .map(|rec| {
+                let fields: Vec<&str> = rec
+                    .iter()
+                    // Validated as UTF-8 by the reader.
+                    .map(|f| std::str::from_utf8(f).unwrap_or_default())
+                    .collect();
+                let row = cleaner.clean(&fields, fields.len() != width);
+                let flags = row.flags_cell(cleaner);
+                (row, flags)
+            })
+            .collect();
+        if to_write.send(Done { batch, rows }).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn read_batches<R: io::Read>(
+    rdr: &mut csv::Reader<R>,
+    width: usize,
+    opts: Options,
+    to_clean: SyncSender<Result<Batch, Error>>,
+) -> Result<(), Error> {
+    let mut next = 1u64;
+    loop {
+        let mut records = Vec::with_capacity(opts.batch);
+        let mut failure = None;
+        while records.len() < opts.batch {
+            let mut rec = ByteRecord::new();
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    failure = Some(Error::from(e));
+                    break;
+                }
+            }
+            let record = next + records.len() as u64;
+            if let Err(e) = check_record(&rec, record, width, opts.flexible) {
+                failure = Some(e);
+                break;
+            }
+            records.push(rec);
+        }
+        let last = records.len() < opts.batch || failure.is_some();
+        let count = records.len() as u64;
+        if count > 0
+            && to_clean
+                .send(Ok(Batch {
+                    first_record: next,
+                    records,
+                }))
+                .is_err()
+        {
+            return Ok(());
+        }
+        next += count;
+        if let Some(e) = failure {
+            // The records before the bad one are still written; then the run stops.
+            let _ = to_clean.send(Err(e));
+            return Ok(());
+        }
+        if last {
+            return Ok(());
+        }
+    }
+}
+
+/// Refuses what cannot be cleaned faithfully: bytes that are not UTF-8, and (unless
+/// `--flexible`) records whose width differs from the header's.
+fn check_record(rec: &ByteRecord, record: u64, width: usize, flexible: bool) -> Result<(), Error> {
+    let line = rec.position().map_or(0, |p| p.line());
+    if let Err(e) = std::str::from_utf8(rec.as_slice()) {
+        let at = e.valid_up_to();
+        let byte = rec.as_slice()[at];
+        let field = (0..rec.len())
+            .find(|&i| rec.range(i).is_some_and(|r| r.end > at))
+            .unwrap_or(0);
+        return Err(Error::Data {
+            record,
+            line,
+            message: format!(
+                "field {} is not valid UTF-8 (byte 0x{byte:02X}); re-run with --encoding \
+                 windows-1252 (or the file's encoding: latin1, utf-16le, …)",
+                field + 1
+            ),
+        });
+    }
+    if rec.len() != width && !flexible {
+        return Err(Error::Data {
+            record,
+            line,
+            message: format!(
+                "{} fields, but the header has {width}; fix the record or re-run with --flexible \
+                 (pads short records, keeps long ones, flags them row:ragged)",
+                rec.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Builds the output record: contact cells cleaned, the flags cell in place of an existing
+/// flags column or appended after the header's fields, short records padded, extra fields of
+/// long records kept after it.
+pub fn output_record(
+    out: &mut ByteRecord,
+    input: &ByteRecord,
+    row: &CleanRow,
+    flags: &str,
+    width: usize,
+    flags_col: Option<usize>,
+) {
+    out.clear();
+    let mut edits = row.edits.iter().peekable();
+    for i in 0..width {
+        if Some(i) == flags_col {
+            out.push_field(flags.as_bytes());
+            continue;
+        }
+        match edits.peek() {
+            Some((col, v)) if *col == i => {
+                out.push_field(v.as_bytes());
+                edits.next();
+            }
+            _ => out.push_field(input.get(i).unwrap_or_default()),
+        }
+    }
+    if flags_col.is_none() {
+        out.push_field(flags.as_bytes());
+    }
+    for extra in input.iter().skip(width) {
+        out.push_field(extra);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::columns::{Layout, Selection};
+    use crate::phone::PhoneOptions;
+
+    fn cleaner(header: &[&str]) -> Cleaner {
+        let header: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+        let sel = Selection {
+            flags_name: "flags".into(),
+            ..Default::default()
+        };
+        Cleaner {
+            layout: Layout::detect(&header, &sel).unwrap(),
+            header,
+            phone: PhoneOptions::default(),
+        }
+    }
+
+    fn run_str(data: &str, batch: usize, flexible: bool) -> Result<String, Error> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(data.as_bytes());
+        let header: Vec<&str> = rdr.headers().unwrap().iter().collect();
+        let c = cleaner(&header);
+        let width = header.len();
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
+        let mut out = ByteRecord::new();
+        let opts = Options { flexible, batch };
+        run(
+            &mut rdr,
+            width,
+            &c,
+            opts,
+            |p| {
+                output_record(&mut out, p.input, p.row, p.flags, width, c.layout.flags);
+                w.write_byte_record(&out).map_err(io::Error::other)
+            },
+            |_| {},
+        )?;
+        Ok(String::from_utf8(w.into_inner().unwrap()).unwrap())
+    }
+
+    #[test]
+    fn order_is_kept_across_batches() {
+        let mut data = String::from("n,phone\n");
+        let mut want = String::new();
+        for i in 0..1000 {
+            data.push_str(&format!("{i},+65 9123 {:04}\n", i));
+            want.push_str(&format!("{i},+659123{:04},\n", i));
+        }
+        assert_eq!(run_str(&data, 7, false).unwrap(), want);
+    }
+
+    #[test]
+    fn ragged_records_error_or_flag() {
+        let data = "a,phone\n1,+6591234567\n2\n3,x,y\n";
+        match run_str(data, 10, false) {
+            Err(Error::Data { record, line, .. }) => assert_eq!((record, line), (2, 3)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            run_str(data, 10, true).unwrap(),
+            "1,+6591234567,\n2,,row:ragged\n3,x,phone:not_a_number;row:ragged,y\n"
+        );
+    }
+}
