@@ -121,4 +121,17 @@ mod tests {
         assert_eq!(normalize_email(""), EmailCell::Empty(None));
         assert_eq!(normalize_email("  "), EmailCell::Empty(Some(String::new())));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn idempotent_and_never_panics(s in "\\PC{0,30}|[A-Za-z0-9._%+-]{1,10}@[A-Za-z0-9.-]{1,12}\\.[A-Za-z]{2,4}") {
+            let first = normalize_email(&s);
+            if let EmailCell::Valid(Some(v)) = &first {
+                proptest::prop_assert_eq!(normalize_email(v), EmailCell::Valid(None));
+            }
+            if first == EmailCell::Invalid {
+                proptest::prop_assert_eq!(normalize_email(&s), EmailCell::Invalid);
+            }
+        }
+    }
 }

@@ -189,7 +189,10 @@ fn to_ascii_digits(s: &str) -> Cow<'_, str> {
 /// Classifies one candidate number (labels stripped first).
 fn classify(s: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
     let s = strip_spreadsheet_float(strip_labels(s));
-    if s.is_empty() {
+    // The library skips any text before the number ("B,+44…" would lose "B,"): only a label
+    // (stripped above), `tel:` or the number itself may start the cell.
+    let starts_ok = s.starts_with(['+', '(']) || s.starts_with(|c: char| c.is_ascii_digit());
+    if !starts_ok && !is_tel_uri(s) {
         return Err(Reason::NotANumber);
     }
     let intl_00 = international_00(s);
@@ -197,7 +200,7 @@ fn classify(s: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return bare_digits(s, opts);
     }
-    let lower_tel = s.len() >= 4 && s[..4].eq_ignore_ascii_case("tel:");
+    let lower_tel = is_tel_uri(s);
     let has_plus = s.chars().find(|c| *c == '+' || c.is_ascii_digit()) == Some('+');
     if has_plus || lower_tel || opts.default_region.is_none() {
         match parse(s, None) {
@@ -220,11 +223,29 @@ fn bare_digits(d: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
         return intl.ok_or_else(|| national_reason(d));
     };
     let national = parse(d, Some(region)).and_then(|n| validate(&n, opts));
+    // The library strips a leading country code from national input when that makes the
+    // number valid, which hides the second reading; so the digits are also tried as the
+    // region's national significant number, literally.
+    let literal = PHONE_NUMBER_UTIL
+        .get_country_code_for_region(region)
+        .and_then(|cc| parse(&format!("+{cc}{d}"), None).ok())
+        .and_then(|n| validate(&n, opts).ok());
     match (intl, national) {
-        (Some(a), Ok(b)) if a.e164 != b.e164 => Err(Reason::Ambiguous),
-        (Some(a), _) => Ok(a),
-        (None, national) => national,
+        (Some(a), national) => {
+            let differs = |b: &Valid| b.e164 != a.e164;
+            if national.as_ref().is_ok_and(differs) || literal.as_ref().is_some_and(differs) {
+                Err(Reason::Ambiguous)
+            } else {
+                Ok(a)
+            }
+        }
+        (None, Ok(b)) => Ok(b),
+        (None, Err(r)) => literal.ok_or(r),
     }
+}
+
+fn is_tel_uri(s: &str) -> bool {
+    s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tel:"))
 }
 
 /// `00 44 20…` → `+44 20…`: the international prefix used by most of the world.
@@ -269,7 +290,7 @@ fn strip_labels(s: &str) -> &str {
         .unwrap()
     });
     let mut s = trim(s);
-    if !(s.len() >= 4 && s[..4].eq_ignore_ascii_case("tel:")) {
+    if !is_tel_uri(s) {
         if let Some(m) = lead.find(s) {
             s = &s[m.end()..];
         }
@@ -392,6 +413,7 @@ mod tests {
             "Mobile: +65 9123 4567",
             "+65 9123 4567 (work)",
             "6591234567.0",
+            "TEL:+6591234567",
         ] {
             assert_eq!(e164(s).as_deref(), Some("+6591234567"), "{s:?}");
         }
@@ -429,6 +451,8 @@ mod tests {
         assert_eq!(reason("no phone"), Reason::NotANumber);
         assert_eq!(reason("123"), Reason::TooShort);
         assert_eq!(reason("1994-01-26"), Reason::NotANumber);
+        assert_eq!(reason("Call +65 9123 4567"), Reason::NotANumber);
+        assert_eq!(reason("B,+44 20 7946 0018"), Reason::NotANumber);
         assert_eq!(reason("+999 1234 5678"), Reason::InvalidCountryCode);
     }
 
@@ -468,5 +492,44 @@ mod tests {
         assert_eq!(norm(""), PhoneCell::default());
         assert_eq!(norm("   ").value.as_deref(), Some(""));
         assert!(norm("   ").flags.is_empty());
+    }
+
+    /// Normalising a normalised value changes nothing, and no string makes it panic.
+    fn assert_idempotent(s: &str) {
+        for opts in [
+            PhoneOptions::default(),
+            PhoneOptions {
+                default_region: Some(Region::from_code("GB").unwrap()),
+                require_mobile: true,
+            },
+        ] {
+            let first = normalize_phone(s, &opts);
+            let value = first.value.clone().unwrap_or_else(|| s.to_string());
+            let second = normalize_phone(&value, &opts);
+            assert_eq!(second.value.as_deref().unwrap_or(&value), value, "{s:?}");
+            let reasons = |c: &PhoneCell| -> Vec<Reason> {
+                c.flags
+                    .iter()
+                    .map(|f| f.reason)
+                    .filter(|r| *r != Reason::Extension)
+                    .collect()
+            };
+            assert_eq!(reasons(&second), reasons(&first), "{s:?}");
+            assert_eq!(second.numbers, first.numbers, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_string(s in "\\PC{0,40}") {
+            assert_idempotent(&s);
+        }
+
+        #[test]
+        fn phone_shaped_strings(s in "(tel:|00|\\+|＋)?[0-9０-９ ()+.\\-/;x#]{0,24}( ext\\.? ?[0-9]{1,5})?") {
+            assert_idempotent(&s);
+        }
     }
 }

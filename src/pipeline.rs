@@ -130,7 +130,8 @@ where
     let (to_clean, from_reader) = sync_channel::<Result<Batch, Error>>(DEPTH);
     let (to_write, from_cleaner) = sync_channel::<Done>(DEPTH);
     std::thread::scope(|scope| {
-        let reader = scope.spawn(move || read_batches(rdr, width, opts, to_clean));
+        let header = &cleaner.header;
+        let reader = scope.spawn(move || read_batches(rdr, header, opts, to_clean));
         let mut progress = progress;
         let writer = scope.spawn(move || -> Result<u64, Error> {
             let mut n = 0;
@@ -194,7 +195,7 @@ fn clean_batches(
 
 fn read_batches<R: io::Read>(
     rdr: &mut csv::Reader<R>,
-    width: usize,
+    header: &[String],
     opts: Options,
     to_clean: SyncSender<Result<Batch, Error>>,
 ) -> Result<(), Error> {
@@ -213,7 +214,7 @@ fn read_batches<R: io::Read>(
                 }
             }
             let record = next + records.len() as u64;
-            if let Err(e) = check_record(&rec, record, width, opts.flexible) {
+            if let Err(e) = check_record(&rec, record, header, opts.flexible) {
                 failure = Some(e);
                 break;
             }
@@ -245,7 +246,13 @@ fn read_batches<R: io::Read>(
 
 /// Refuses what cannot be cleaned faithfully: bytes that are not UTF-8, and (unless
 /// `--flexible`) records whose width differs from the header's.
-fn check_record(rec: &ByteRecord, record: u64, width: usize, flexible: bool) -> Result<(), Error> {
+fn check_record(
+    rec: &ByteRecord,
+    record: u64,
+    header: &[String],
+    flexible: bool,
+) -> Result<(), Error> {
+    let width = header.len();
     let line = rec.position().map_or(0, |p| p.line());
     if let Err(e) = std::str::from_utf8(rec.as_slice()) {
         let at = e.valid_up_to();
@@ -257,9 +264,10 @@ fn check_record(rec: &ByteRecord, record: u64, width: usize, flexible: bool) -> 
             record,
             line,
             message: format!(
-                "field {} is not valid UTF-8 (byte 0x{byte:02X}); re-run with --encoding \
+                "field {} ({}) is not valid UTF-8 (byte 0x{byte:02X}); re-run with --encoding \
                  windows-1252 (or the file's encoding: latin1, utf-16le, …)",
-                field + 1
+                field + 1,
+                header.get(field).map_or("past the header", String::as_str)
             ),
         });
     }

@@ -1,0 +1,233 @@
+//! Real-world files: what spreadsheets and CRMs export, taken as they are or refused clearly.
+
+mod common;
+
+use common::*;
+
+fn norm(name: &str, extra: &[&str]) -> (i32, Vec<u8>, String) {
+    let p = fixture(&format!("input/{name}"));
+    let mut args = vec!["normalize", "-q", p.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn norm_ok(name: &str, extra: &[&str]) -> String {
+    let (code, out, err) = norm(name, extra);
+    assert_eq!(code, 0, "{name}: {err}");
+    String::from_utf8(out).unwrap()
+}
+
+/// An error must be one line naming the file and the record, exit 1, never a panic.
+fn assert_clean_error(err: &str, file: &str, record: &str) {
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].starts_with("contactclean: "), "{err}");
+    assert!(lines[0].contains(file), "{err}");
+    assert!(lines[0].contains(record), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn utf8_bom_is_stripped_from_the_header() {
+    let out = norm_ok("bom.csv", &[]);
+    assert!(
+        out.starts_with("Phone,Name,Email,flags\n+6591234567,"),
+        "{out}"
+    );
+}
+
+#[test]
+fn crlf_input_gives_clean_lf_output() {
+    let out = norm_ok("crlf.csv", &[]);
+    assert_eq!(
+        out,
+        "Name,Phone,Email,flags\nAna,+33123456789,ana.lima@example.com,\nBo,+33123456788,bo@example.org,\nCy,,,\n"
+    );
+}
+
+#[test]
+fn quoted_fields_with_newlines_commas_and_quotes_survive() {
+    let out = rows(norm_ok("quoted_multiline.csv", &[]).as_bytes());
+    assert_eq!(out.len(), 4);
+    assert_eq!(
+        column(&out, "Notes")[0],
+        "Line one\nLine two, with a comma\nand \"quotes\" too"
+    );
+    assert_eq!(column(&out, "Notes")[1], "Second,\r\nmultiline");
+    assert_eq!(column(&out, "Name")[0], "Doe, John");
+    assert_eq!(
+        column(&out, "Phone"),
+        ["+12125550187", "+442079460018", "+442079460018"]
+    );
+}
+
+#[test]
+fn header_only_and_empty_files() {
+    assert_eq!(norm_ok("header_only.csv", &[]), "Name,Phone,Email,flags\n");
+    let (code, out, _) = norm("empty.csv", &[]);
+    assert_eq!((code, out.len()), (0, 0));
+    let p = fixture("input/empty.csv");
+    let (code, _, err) = run(&["normalize", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(err.contains("empty input"), "{err}");
+}
+
+#[test]
+fn delimiters_are_sniffed_kept_or_set() {
+    let semi = norm_ok("semicolon.csv", &[]);
+    assert!(
+        semi.starts_with(
+            "Name;Phone;Email;Notes;flags\nHans;+49301234567;hans@example.de;\"a, b; c\";\n"
+        ),
+        "{semi}"
+    );
+    let tsv = norm_ok("tabs.tsv", &[]);
+    assert!(
+        tsv.starts_with("Name\tPhone\tEmail\tflags\nHans\t+49301234567\t"),
+        "{tsv}"
+    );
+    let pipe = norm_ok("pipe.csv", &[]);
+    assert!(
+        pipe.contains("Marie|+33123456789|marie@example.fr|"),
+        "{pipe}"
+    );
+    let as_comma = norm_ok("semicolon.csv", &["--output-delimiter", ","]);
+    assert!(
+        as_comma.starts_with("Name,Phone,Email,Notes,flags\n"),
+        "{as_comma}"
+    );
+    assert!(as_comma.contains("\"a, b; c\""), "{as_comma}");
+    // -d overrides sniffing: read as ';', the whole line is one field.
+    let forced = norm_ok(
+        "pipe.csv",
+        &["-d", ";", "--phone-column", "Name|Phone|Email"],
+    );
+    assert!(
+        forced.contains("Phone:not_a_number") || forced.contains("flags"),
+        "{forced}"
+    );
+    let tab = norm_ok("tabs.tsv", &["-d", "\\t", "--output-delimiter", ";"]);
+    assert!(tab.starts_with("Name;Phone;Email;flags\n"), "{tab}");
+}
+
+#[test]
+fn non_utf8_is_refused_with_a_hint_or_decoded_on_request() {
+    let (code, _, err) = norm("cp1252.csv", &[]);
+    assert_eq!(code, 1);
+    assert_clean_error(&err, "cp1252.csv", "record 1 (line 2)");
+    assert!(err.contains("--encoding windows-1252"), "{err}");
+    let out = norm_ok("cp1252.csv", &["--encoding", "windows-1252"]);
+    assert!(
+        out.contains("José Müller,+49301234567,jose@example.de,"),
+        "{out}"
+    );
+    assert!(out.contains("Renée,+33123456789"), "{out}");
+    let latin1 = norm_ok("cp1252.csv", &["--encoding", "latin1"]);
+    assert_eq!(latin1, out);
+}
+
+#[test]
+fn utf16_with_bom_is_detected() {
+    let out = norm_ok("utf16le.csv", &[]);
+    assert_eq!(
+        out,
+        "Name,Phone,Email,flags\nJosé,+49301234567,jose@example.de,\n"
+    );
+}
+
+#[test]
+fn ragged_rows_are_an_error_unless_flexible() {
+    for (name, rec) in [
+        ("ragged_short.csv", "record 2 (line 3)"),
+        ("ragged_long.csv", "record 2 (line 3)"),
+    ] {
+        let (code, _, err) = norm(name, &[]);
+        assert_eq!(code, 1, "{name}");
+        assert_clean_error(&err, name, rec);
+        assert!(err.contains("--flexible"), "{err}");
+    }
+    let short = norm_ok("ragged_short.csv", &["--flexible"]);
+    assert_eq!(
+        short,
+        "Name,Phone,Email,flags\nA,+6591234567,a@example.com,\nB,+6581234567,,row:ragged\nC,+442079460018,c@example.com,\n"
+    );
+    let long = norm_ok("ragged_long.csv", &["--flexible"]);
+    assert_eq!(
+        long,
+        "Name,Phone,Email,flags\nA,+6591234567,a@example.com,\nB,+6581234567,b@example.com,row:ragged,extra,more\nC,+442079460018,c@example.com,\n"
+    );
+}
+
+#[test]
+fn duplicate_header_names_are_each_cleaned() {
+    let out = norm_ok("dup_headers.csv", &[]);
+    assert_eq!(
+        out,
+        "Phone,Name,Phone,Email,Email,flags\n+6591234567,A,+6581234567,a@example.com,bad,Email:invalid_email\n"
+    );
+}
+
+#[test]
+fn nul_bytes_are_kept_and_flagged_not_fatal() {
+    let out = norm_ok("nul.csv", &[]);
+    assert!(
+        out.contains("A\0B,+65 9123\x004567,a@example.com,Phone:not_a_number\n"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("c@exa\0mple.com,Email:invalid_email"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn excel_damage_labels_and_several_numbers() {
+    let out = rows(norm_ok("excel.csv", &[]).as_bytes());
+    assert_eq!(
+        column(&out, "Phone"),
+        [
+            "+6591234567",
+            "6.59123E+10",
+            "9.12267e+11",
+            "+6591234567",
+            "+6591234567",
+            "+6591234567;+6581234567",
+            "02/633 12 34"
+        ]
+    );
+    assert_eq!(
+        column(&out, "flags"),
+        [
+            "",
+            "Phone:excel_scientific",
+            "Phone:excel_scientific",
+            "",
+            "",
+            "Phone:multiple_numbers",
+            "Phone:missing_country_code"
+        ]
+    );
+}
+
+#[test]
+fn a_one_megabyte_field_streams_through() {
+    let big = "x".repeat(1 << 20);
+    let data = format!("Name,Phone,Notes\nA,+65 9123 4567,{big}\nB,+44 20 7946 0018,short\n");
+    let (code, out, err) = run_stdin(&["normalize", "-q"], data.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let r = rows(&out);
+    assert_eq!(r[1][2].len(), 1 << 20);
+    assert_eq!(column(&r, "Phone"), ["+6591234567", "+442079460018"]);
+}
+
+#[test]
+fn unterminated_quote_keeps_every_byte() {
+    // An opening quote never closed swallows the rest of the file into one field: the CSV
+    // reader's standard reading. Nothing is dropped: the bytes come back in that field.
+    let data = b"Name,Phone\nA,\"+65 9123 4567\nB,+44 20 7946 0018\n";
+    let (code, out, err) = run_stdin(&["normalize", "-q", "--flexible"], data);
+    assert_eq!(code, 0, "{err}");
+    let r = rows(&out);
+    assert_eq!(r.len(), 2);
+    assert!(r[1][1].contains("B,+44 20 7946 0018"));
+}
