@@ -152,6 +152,9 @@ pub fn trim(s: &str) -> &str {
 }
 
 fn is_excel_scientific(s: &str) -> bool {
+    if !s.contains(['E', 'e']) {
+        return false;
+    }
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"^[+-]?[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+$").unwrap())
         .is_match(s)
@@ -290,13 +293,16 @@ fn strip_labels(s: &str) -> &str {
         .unwrap()
     });
     let mut s = trim(s);
-    if !is_tel_uri(s) {
+    // Cheap tests first: most cells have no label, and these regexes are Unicode-aware.
+    if s.contains([':', '：']) && !is_tel_uri(s) {
         if let Some(m) = lead.find(s) {
             s = &s[m.end()..];
         }
     }
-    if let Some(m) = trail.find(s) {
-        s = &s[..m.start()];
+    if s.ends_with([')', ']']) || s.ends_with(char::is_alphabetic) {
+        if let Some(m) = trail.find(s) {
+            s = &s[..m.start()];
+        }
     }
     trim(s)
 }
