@@ -10,6 +10,11 @@ use clap::Parser;
 
 use cli::{Cli, Command, UsageError};
 
+/// The phone library allocates on every parse; mimalloc's thread-local heaps keep that cheap
+/// and free of contention between the rayon workers (measured in docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     quiet_library_panics();
     let cli = match Cli::try_parse() {

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::io;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use csv::ByteRecord;
 use rayon::prelude::*;
@@ -129,9 +129,11 @@ where
 {
     let (to_clean, from_reader) = sync_channel::<Result<Batch, Error>>(DEPTH);
     let (to_write, from_cleaner) = sync_channel::<Done>(DEPTH);
+    // Written batches go back to the reader, whose records (and their buffers) are reused.
+    let (to_reuse, spare) = channel::<Vec<ByteRecord>>();
     std::thread::scope(|scope| {
         let header = &cleaner.header;
-        let reader = scope.spawn(move || read_batches(rdr, header, opts, to_clean));
+        let reader = scope.spawn(move || read_batches(rdr, header, opts, to_clean, spare));
         let mut progress = progress;
         let writer = scope.spawn(move || -> Result<u64, Error> {
             let mut n = 0;
@@ -150,6 +152,7 @@ where
                 }
                 n += done.rows.len() as u64;
                 progress(n);
+                let _ = to_reuse.send(done.batch.records);
             }
             Ok(n)
         });
@@ -175,13 +178,15 @@ fn clean_batches(
         let rows = batch
             .records
             .par_iter()
-            .map(|rec| {
-                let fields: Vec<&str> = rec
-                    .iter()
-                    // Validated as UTF-8 by the reader.
-                    .map(|f| std::str::from_utf8(f).unwrap_or_default())
-                    .collect();
-                let row = cleaner.clean(&fields, fields.len() != width);
+            // One field buffer per worker, reused across records.
+            .map_init(Vec::new, |fields: &mut Vec<&str>, rec| {
+                fields.clear();
+                // Validated as UTF-8 by the reader.
+                fields.extend(
+                    rec.iter()
+                        .map(|f| std::str::from_utf8(f).unwrap_or_default()),
+                );
+                let row = cleaner.clean(fields, fields.len() != width);
                 let flags = row.flags_cell(cleaner);
                 (row, flags)
             })
@@ -198,14 +203,18 @@ fn read_batches<R: io::Read>(
     header: &[String],
     opts: Options,
     to_clean: SyncSender<Result<Batch, Error>>,
+    spare: Receiver<Vec<ByteRecord>>,
 ) -> Result<(), Error> {
     let mut next = 1u64;
     loop {
-        let mut records = Vec::with_capacity(opts.batch);
+        let mut records = spare.try_recv().unwrap_or_default();
         let mut failure = None;
-        while records.len() < opts.batch {
-            let mut rec = ByteRecord::new();
-            match rdr.read_byte_record(&mut rec) {
+        let mut n = 0;
+        while n < opts.batch {
+            if n == records.len() {
+                records.push(ByteRecord::new());
+            }
+            match rdr.read_byte_record(&mut records[n]) {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
@@ -213,13 +222,13 @@ fn read_batches<R: io::Read>(
                     break;
                 }
             }
-            let record = next + records.len() as u64;
-            if let Err(e) = check_record(&rec, record, header, opts.flexible) {
+            if let Err(e) = check_record(&records[n], next + n as u64, header, opts.flexible) {
                 failure = Some(e);
                 break;
             }
-            records.push(rec);
+            n += 1;
         }
+        records.truncate(n);
         let last = records.len() < opts.batch || failure.is_some();
         let count = records.len() as u64;
         if count > 0
