@@ -48,7 +48,8 @@ pub fn normalize_email(raw: &str) -> EmailCell {
         Some(p) if p.eq_ignore_ascii_case("mailto:") => &t[7..],
         _ => t,
     };
-    if EmailAddress::parse_with_options(t, OPTIONS).is_err() || !domain_ok(t) {
+    if !(plain_address(t) || EmailAddress::parse_with_options(t, OPTIONS).is_ok()) || !domain_ok(t)
+    {
         return EmailCell::Invalid;
     }
     let lower = t.to_lowercase();
@@ -59,7 +60,28 @@ pub fn normalize_email(raw: &str) -> EmailCell {
     }
 }
 
-/// Rules the crate leaves open: each domain label is 1–63 letters, digits or hyphens, not
+/// The everyday shape, accepted without the full RFC parser (a strict subset of what it
+/// accepts, so the verdict is the same): a dot-atom local part of letters, digits and `._%+-`
+/// with no leading, trailing or doubled dot, then `@`, then a domain `domain_ok` checks.
+fn plain_address(addr: &str) -> bool {
+    let Some((local, domain)) = addr.split_once('@') else {
+        return false;
+    };
+    domain
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && !local.is_empty()
+        && local.len() <= 64
+        && addr.len() <= 254
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'))
+}
+
+/// Rules the crate leaves open: at least two labels, each is 1–63 letters, digits or hyphens, not
 /// starting or ending with a hyphen, and the top-level label is not all digits.
 fn domain_ok(addr: &str) -> bool {
     let Some((_, domain)) = addr.rsplit_once('@') else {
@@ -73,7 +95,8 @@ fn domain_ok(addr: &str) -> bool {
             && !l.ends_with('-')
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
-    labels.iter().all(label_ok)
+    labels.len() >= 2
+        && labels.iter().all(label_ok)
         && labels
             .last()
             .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
@@ -131,6 +154,16 @@ mod tests {
             }
             if first == EmailCell::Invalid {
                 proptest::prop_assert_eq!(normalize_email(&s), EmailCell::Invalid);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast shape never accepts what the RFC parser would refuse.
+        #[test]
+        fn plain_shape_is_a_subset_of_the_parser(s in "[A-Za-z0-9._%+-]{0,12}@[A-Za-z0-9.-]{1,12}(\\.[A-Za-z]{2,4})?") {
+            if plain_address(&s) && domain_ok(&s) {
+                proptest::prop_assert!(EmailAddress::parse_with_options(&s, OPTIONS).is_ok(), "{}", s);
             }
         }
     }
