@@ -224,7 +224,8 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
         },
         |n| {
             if let Some(b) = &bar_for_rows {
-                b.set_message(format!("{n} rows"));
+                let secs = started.elapsed().as_secs_f64().max(1e-3);
+                b.set_message(format!("{n} rows, {:.0} rows/s", n as f64 / secs));
             }
         },
     )
@@ -306,13 +307,13 @@ fn progress_bar(args: &InputArgs) -> Option<ProgressBar> {
     let bar = if is_file {
         ProgressBar::new(0).with_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {msg} (eta {eta})",
+                "{spinner} {elapsed_precise} {wide_bar} {bytes}/{total_bytes} {msg} eta {eta}",
             )
             .expect("valid template"),
         )
     } else {
         ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bytes} read, {msg}")
+            ProgressStyle::with_template("{spinner} {elapsed_precise} {bytes} read, {msg}")
                 .expect("valid template"),
         )
     };
