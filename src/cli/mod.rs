@@ -141,3 +141,18 @@ fn parse_region(s: &str) -> Result<rlibphonenumber::Region, String> {
 pub fn parse_output_delimiter(s: &str) -> Result<u8, String> {
     parse_delimiter(s)
 }
+
+/// `--report -` and a CSV on stdout cannot share it: the CSV must then go to `-o FILE`.
+pub fn check_stdout_free(
+    report: Option<&std::path::Path>,
+    output: Option<&std::path::Path>,
+) -> Result<(), UsageError> {
+    let is_stdout = |p: &std::path::Path| p.as_os_str() == "-";
+    if report.is_some_and(is_stdout) && output.is_none_or(is_stdout) {
+        return Err(UsageError(
+            "--report - would mix the JSON report into the CSV on stdout; write the CSV with -o FILE"
+                .into(),
+        ));
+    }
+    Ok(())
+}

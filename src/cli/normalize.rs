@@ -8,7 +8,7 @@ use contactclean::dedupe::DEFAULT_MAX_GROUP;
 use contactclean::report::Report;
 
 use super::job::{self, Sinks};
-use super::{InputArgs, UsageError};
+use super::InputArgs;
 
 /// Clean phone and email cells; every record out, in input order, with a `flags` column.
 ///
@@ -54,15 +54,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8> {
-    let report_to_stdout = args.report.as_ref().is_some_and(|p| p.as_os_str() == "-");
-    let csv_to_stdout = args.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
-    if report_to_stdout && csv_to_stdout {
-        return Err(UsageError(
-            "--report - would mix the JSON report into the CSV on stdout; write the CSV with -o FILE"
-                .into(),
-        )
-        .into());
-    }
+    super::check_stdout_free(args.report.as_deref(), args.output.as_deref())?;
     let mut pass = job::run(
         &args.input,
         Sinks {
