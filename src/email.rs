@@ -43,21 +43,31 @@ pub fn normalize_email(raw: &str) -> EmailCell {
     if t.is_empty() {
         return EmailCell::Empty((!raw.is_empty()).then(String::new));
     }
-    // `mailto:` links are an address in a wrapper; the wrapper is not part of it.
+    // `mailto:` links are an address in a wrapper; the wrapper is not part of it (nor is any
+    // white space or invisible mark after it).
     let t = match t.get(..7) {
-        Some(p) if p.eq_ignore_ascii_case("mailto:") => &t[7..],
+        Some(p) if p.eq_ignore_ascii_case("mailto:") => trim(&t[7..]),
         _ => t,
     };
-    if !(plain_address(t) || EmailAddress::parse_with_options(t, OPTIONS).is_ok()) || !domain_ok(t)
-    {
+    if !is_valid(t) {
         return EmailCell::Invalid;
     }
     let lower = t.to_lowercase();
+    // Unicode lower-casing can change a character's length or class (KELVIN SIGN → `k`,
+    // `İ` → `i` + a combining dot): what is written must itself be valid.
+    if lower != t && !is_valid(&lower) {
+        return EmailCell::Invalid;
+    }
     if lower == raw {
         EmailCell::Valid(None)
     } else {
         EmailCell::Valid(Some(lower))
     }
+}
+
+fn is_valid(addr: &str) -> bool {
+    (plain_address(addr) || EmailAddress::parse_with_options(addr, OPTIONS).is_ok())
+        && domain_ok(addr)
 }
 
 /// The everyday shape, accepted without the full RFC parser (a strict subset of what it
@@ -117,6 +127,10 @@ mod tests {
             normalize_email("mailto:Bo@Example.org"),
             EmailCell::Valid(Some("bo@example.org".into()))
         );
+        assert_eq!(
+            normalize_email("mailto:\u{a0}a@b.co"),
+            EmailCell::Valid(Some("a@b.co".into()))
+        );
     }
 
     #[test]
@@ -134,6 +148,8 @@ mod tests {
             "jane@example.123",
             "Jane <jane@example.com>",
             "jane@exa mple.com",
+            "a@b.\u{212a}",
+            "a@\u{130}.co",
         ] {
             assert_eq!(normalize_email(s), EmailCell::Invalid, "{s:?}");
         }

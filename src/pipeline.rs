@@ -340,11 +340,8 @@ mod tests {
             flags_name: "flags".into(),
             ..Default::default()
         };
-        Cleaner {
-            layout: Layout::detect(&header, &sel).unwrap(),
-            header,
-            phone: PhoneOptions::default(),
-        }
+        let layout = Layout::detect(&header, &sel).unwrap();
+        Cleaner::new(header, layout, PhoneOptions::default())
     }
 
     fn run_str(data: &str, batch: usize, flexible: bool) -> Result<String, Error> {

@@ -58,8 +58,9 @@ impl Stats {
             .layout
             .contact
             .iter()
-            .map(|&(col, kind)| ColumnStats {
-                name: cleaner.header[col].clone(),
+            .enumerate()
+            .map(|(slot, &(_, kind))| ColumnStats {
+                name: cleaner.label(slot).to_string(),
                 kind: Some(kind),
                 ..ColumnStats::default()
             })

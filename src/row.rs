@@ -43,14 +43,13 @@ pub struct CleanRow {
 impl CleanRow {
     /// The `flags` cell: `COLUMN:reason` entries joined by `;`, in column order.
     pub fn flags_cell(&self, cleaner: &Cleaner) -> String {
-        let (header, layout) = (&cleaner.header, &cleaner.layout);
         let mut out = String::new();
         for f in &self.flags {
             if !out.is_empty() {
                 out.push(';');
             }
             match f.slot {
-                Some(s) => out.push_str(&header[layout.contact[s].0]),
+                Some(s) => out.push_str(cleaner.label(s)),
                 None => out.push_str("row"),
             }
             out.push(':');
@@ -70,9 +69,39 @@ pub struct Cleaner {
     pub header: Vec<String>,
     pub layout: Layout,
     pub phone: PhoneOptions,
+    /// How flags name each contact column: its header name, `NAME#2`, `NAME#3`… for a name the
+    /// header repeats, so every flag points at one column.
+    labels: Vec<String>,
 }
 
 impl Cleaner {
+    pub fn new(header: Vec<String>, layout: Layout, phone: PhoneOptions) -> Cleaner {
+        let labels = layout
+            .contact
+            .iter()
+            .map(|&(col, _)| {
+                let name = &header[col];
+                let nth = header[..col].iter().filter(|h| *h == name).count() + 1;
+                if nth == 1 {
+                    name.clone()
+                } else {
+                    format!("{name}#{nth}")
+                }
+            })
+            .collect();
+        Cleaner {
+            header,
+            layout,
+            phone,
+            labels,
+        }
+    }
+
+    /// The name flags and reports give contact column `slot`.
+    pub fn label(&self, slot: usize) -> &str {
+        &self.labels[slot]
+    }
+
     /// Cleans one record. `cell(i)` returns field `i` (empty past the end of a short record);
     /// `ragged` marks a record whose width differs from the header's (`--flexible`).
     pub fn clean(&self, fields: &[&str], ragged: bool) -> CleanRow {
@@ -162,31 +191,20 @@ fn email_cell(row: &mut CleanRow, slot: usize, col: usize, raw: &str) -> Outcome
 
 impl Cleaner {
     /// An extension lives in the flags cell once its number is cleaned, so re-running
-    /// `normalize` on its own output keeps it (the run is idempotent): `COLUMN:extension=DIGITS`
+    /// `normalize` on its own output keeps it (the run is idempotent): `LABEL:extension=DIGITS`
     /// is carried over when that column's cell is a clean, valid number with no extension of
-    /// its own.
+    /// its own. Entries are found by the whole label at an entry boundary, so a header name
+    /// holding `;` or `:` still matches.
     fn carry_extensions(&self, row: &mut CleanRow, old_flags: &str) {
-        for entry in old_flags.split(';') {
-            let Some((name, rest)) = entry.rsplit_once(':') else {
-                continue;
-            };
-            let Some(digits) = rest.strip_prefix("extension=") else {
-                continue;
-            };
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                continue;
-            }
-            let slot = self
-                .layout
-                .contact
-                .iter()
-                .position(|&(col, kind)| kind == Kind::Phone && self.header[col] == name);
-            let Some(slot) = slot else { continue };
+        for (slot, &(_, kind)) in self.layout.contact.iter().enumerate() {
             let has_own = row
                 .flags
                 .iter()
                 .any(|f| f.slot == Some(slot) && f.reason == Reason::Extension);
-            if row.outcomes[slot] == Outcome::Valid && !has_own {
+            if kind != Kind::Phone || row.outcomes[slot] != Outcome::Valid || has_own {
+                continue;
+            }
+            if let Some(digits) = find_extension(old_flags, self.label(slot)) {
                 row.flags.push(RowFlag {
                     slot: Some(slot),
                     reason: Reason::Extension,
@@ -194,7 +212,38 @@ impl Cleaner {
                 });
             }
         }
-        // Keep column order; the sort is stable, so each column's own order stays.
-        row.flags.sort_by_key(|f| f.slot.unwrap_or(usize::MAX));
+        // Column order, and within a column the order the cleaner writes its flags in.
+        row.flags
+            .sort_by_key(|f| (f.slot.unwrap_or(usize::MAX), flag_rank(f.reason)));
     }
+}
+
+/// The order of one cell's informational flags (a cell has one invalid reason at most).
+fn flag_rank(r: Reason) -> u8 {
+    match r {
+        Reason::MultipleNumbers => 0,
+        Reason::Extension => 1,
+        Reason::NotMobile => 2,
+        _ => 0,
+    }
+}
+
+/// The digits of the entry `LABEL:extension=DIGITS` in a flags cell, if there is one.
+fn find_extension<'a>(flags: &'a str, label: &str) -> Option<&'a str> {
+    let pat = format!("{label}:extension=");
+    let mut from = 0;
+    while let Some(pos) = flags[from..].find(&pat) {
+        let at = from + pos;
+        let rest = &flags[at + pat.len()..];
+        let digits = &rest[..rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len())];
+        let boundary_before = at == 0 || flags.as_bytes()[at - 1] == b';';
+        let boundary_after = rest.len() == digits.len() || rest[digits.len()..].starts_with(';');
+        if boundary_before && boundary_after && !digits.is_empty() {
+            return Some(digits);
+        }
+        from = at + 1;
+    }
+    None
 }

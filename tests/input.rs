@@ -159,11 +159,11 @@ fn ragged_rows_are_an_error_unless_flexible() {
 }
 
 #[test]
-fn duplicate_header_names_are_each_cleaned() {
+fn duplicate_header_names_are_each_cleaned_and_told_apart() {
     let out = norm_ok("dup_headers.csv", &[]);
     assert_eq!(
         out,
-        "Phone,Name,Phone,Email,Email,flags\n+6591234567,A,+6581234567,a@example.com,bad,Email:invalid_email\n"
+        "Phone,Name,Phone,Email,Email,flags\n+6591234567,A,+6581234567,a@example.com,bad,Email#2:invalid_email\n"
     );
 }
 

@@ -148,14 +148,11 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
     if !args.quiet && !empty_input {
         note_columns(&name, &header, &layout);
     }
-    let cleaner = Cleaner {
-        header: header.clone(),
-        layout,
-        phone: PhoneOptions {
-            default_region: args.default_region,
-            require_mobile: args.require_mobile,
-        },
+    let phone = PhoneOptions {
+        default_region: args.default_region,
+        require_mobile: args.require_mobile,
     };
+    let cleaner = Cleaner::new(header.clone(), layout, phone);
     let width = header.len();
     let flags_col = cleaner.layout.flags;
     let mut out_header = header_bytes.clone();
