@@ -263,9 +263,18 @@ fn check_record(
 ) -> Result<(), Error> {
     let width = header.len();
     let line = rec.position().map_or(0, |p| p.line());
-    if let Err(e) = std::str::from_utf8(rec.as_slice()) {
-        let at = e.valid_up_to();
-        let byte = rec.as_slice()[at];
+    // The fields are stored back to back: the whole must be UTF-8, and no field may start
+    // inside a character (a multi-byte character split by delimiters).
+    let bytes = rec.as_slice();
+    let bad = match std::str::from_utf8(bytes) {
+        Err(e) => Some(e.valid_up_to()),
+        Ok(_) => (0..rec.len())
+            .filter_map(|i| rec.range(i))
+            .find(|r| r.start < bytes.len() && (bytes[r.start] & 0xC0) == 0x80)
+            .map(|r| r.start),
+    };
+    if let Some(at) = bad {
+        let byte = bytes[at];
         let field = (0..rec.len())
             .find(|&i| rec.range(i).is_some_and(|r| r.end > at))
             .unwrap_or(0);
@@ -379,6 +388,28 @@ mod tests {
             want.push_str(&format!("{i},+659123{:04},\n", i));
         }
         assert_eq!(run_str(&data, 7, false).unwrap(), want);
+    }
+
+    #[test]
+    fn a_character_split_by_delimiters_is_not_utf8() {
+        // U+FEFF (EF BB BF) split into three fields: the bytes together are UTF-8, the fields
+        // are not.
+        let bytes: &[u8] = b"phone\n\xef\xbb,,\xbf\n";
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+        let c = cleaner(&["phone"]);
+        rdr.headers().unwrap();
+        let res = run(
+            &mut rdr,
+            1,
+            &c,
+            Options {
+                flexible: true,
+                batch: 4,
+            },
+            |_| Ok(()),
+            |_| {},
+        );
+        assert!(matches!(res, Err(Error::Data { record: 1, .. })), "{res:?}");
     }
 
     #[test]

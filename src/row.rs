@@ -76,19 +76,23 @@ pub struct Cleaner {
 
 impl Cleaner {
     pub fn new(header: Vec<String>, layout: Layout, phone: PhoneOptions) -> Cleaner {
-        let labels = layout
-            .contact
-            .iter()
-            .map(|&(col, _)| {
-                let name = &header[col];
-                let nth = header[..col].iter().filter(|h| *h == name).count() + 1;
-                if nth == 1 {
-                    name.clone()
-                } else {
-                    format!("{name}#{nth}")
+        let mut labels: Vec<String> = Vec::with_capacity(layout.contact.len());
+        for &(col, _) in &layout.contact {
+            let name = &header[col];
+            let mut label = name.clone();
+            // A repeated name gets `#2`, `#3`…, skipping any that another column already bears.
+            let mut nth = header[..col].iter().filter(|h| *h == name).count() + 1;
+            if nth > 1 {
+                loop {
+                    label = format!("{name}#{nth}");
+                    if !header.contains(&label) && !labels.contains(&label) {
+                        break;
+                    }
+                    nth += 1;
                 }
-            })
-            .collect();
+            }
+            labels.push(label);
+        }
         Cleaner {
             header,
             layout,
@@ -193,28 +197,48 @@ impl Cleaner {
     /// An extension lives in the flags cell once its number is cleaned, so re-running
     /// `normalize` on its own output keeps it (the run is idempotent): `LABEL:extension=DIGITS`
     /// is carried over when that column's cell is a clean, valid number with no extension of
-    /// its own. Entries are found by the whole label at an entry boundary, so a header name
-    /// holding `;` or `:` still matches.
+    /// its own. The old cell is read entry by entry, each entry claimed by the longest label
+    /// that starts it, so header names holding `;` or `:` cannot be mistaken for one another.
     fn carry_extensions(&self, row: &mut CleanRow, old_flags: &str) {
-        for (slot, &(_, kind)) in self.layout.contact.iter().enumerate() {
-            let has_own = row
-                .flags
-                .iter()
-                .any(|f| f.slot == Some(slot) && f.reason == Reason::Extension);
-            if kind != Kind::Phone || row.outcomes[slot] != Outcome::Valid || has_own {
-                continue;
+        let mut pos = 0;
+        while pos < old_flags.len() {
+            let rest = &old_flags[pos..];
+            let slot = (0..self.labels.len())
+                .filter(|&s| {
+                    let l = &self.labels[s];
+                    rest.starts_with(l.as_str()) && rest[l.len()..].starts_with(':')
+                })
+                .max_by_key(|&s| self.labels[s].len());
+            let body_start = slot.map_or(0, |s| self.labels[s].len() + 1);
+            let end = rest[body_start..]
+                .find(';')
+                .map_or(rest.len(), |i| body_start + i);
+            if let (Some(slot), Some(digits)) =
+                (slot, rest[body_start..end].strip_prefix("extension="))
+            {
+                self.carry_extension(row, slot, digits);
             }
-            if let Some(digits) = find_extension(old_flags, self.label(slot)) {
-                row.flags.push(RowFlag {
-                    slot: Some(slot),
-                    reason: Reason::Extension,
-                    detail: Some(digits.to_string()),
-                });
-            }
+            pos += end + 1;
         }
         // Column order, and within a column the order the cleaner writes its flags in.
         row.flags
             .sort_by_key(|f| (f.slot.unwrap_or(usize::MAX), flag_rank(f.reason)));
+    }
+
+    fn carry_extension(&self, row: &mut CleanRow, slot: usize, digits: &str) {
+        let has_own = row
+            .flags
+            .iter()
+            .any(|f| f.slot == Some(slot) && f.reason == Reason::Extension);
+        let is_phone = self.layout.contact[slot].1 == Kind::Phone;
+        let digits_ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        if is_phone && digits_ok && row.outcomes[slot] == Outcome::Valid && !has_own {
+            row.flags.push(RowFlag {
+                slot: Some(slot),
+                reason: Reason::Extension,
+                detail: Some(digits.to_string()),
+            });
+        }
     }
 }
 
@@ -226,24 +250,4 @@ fn flag_rank(r: Reason) -> u8 {
         Reason::NotMobile => 2,
         _ => 0,
     }
-}
-
-/// The digits of the entry `LABEL:extension=DIGITS` in a flags cell, if there is one.
-fn find_extension<'a>(flags: &'a str, label: &str) -> Option<&'a str> {
-    let pat = format!("{label}:extension=");
-    let mut from = 0;
-    while let Some(pos) = flags[from..].find(&pat) {
-        let at = from + pos;
-        let rest = &flags[at + pat.len()..];
-        let digits = &rest[..rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len())];
-        let boundary_before = at == 0 || flags.as_bytes()[at - 1] == b';';
-        let boundary_after = rest.len() == digits.len() || rest[digits.len()..].starts_with(';');
-        if boundary_before && boundary_after && !digits.is_empty() {
-            return Some(digits);
-        }
-        from = at + 1;
-    }
-    None
 }
