@@ -18,8 +18,17 @@ pub use rlibphonenumber::Region;
 
 use crate::reason::Reason;
 
-/// The libphonenumber metadata release the pinned `rlibphonenumber` embeds.
-pub const METADATA_VERSION: &str = "9.0.42";
+/// The libphonenumber metadata release the pinned `rlibphonenumber` (2.2.15) embeds, as a
+/// literal so `--version` can `concat!` it; bump it with the crate.
+#[macro_export]
+macro_rules! metadata_version {
+    () => {
+        "9.0.42"
+    };
+}
+
+/// The libphonenumber metadata release in use (reports and `--version` say it).
+pub const METADATA_VERSION: &str = metadata_version!();
 
 /// What the user asked for beyond the defaults.
 #[derive(Clone, Copy, Debug, Default)]

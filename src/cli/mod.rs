@@ -32,7 +32,7 @@ fn version() -> &'static str {
     concat!(
         env!("CARGO_PKG_VERSION"),
         " (libphonenumber metadata ",
-        "9.0.42",
+        contactclean::metadata_version!(),
         ", rlibphonenumber 2.2.15)"
     )
 }
