@@ -4,6 +4,8 @@
 //! included) is lower-cased. Syntax is checked with the `email_address` crate (RFC 5321/5322
 //! addr-spec), requiring a dotted domain: `jane@localhost` is not a contact's address.
 
+use std::borrow::Cow;
+
 use email_address::{EmailAddress, Options};
 
 use crate::phone::trim;
@@ -52,7 +54,12 @@ pub fn normalize_email(raw: &str) -> EmailCell {
     if !is_valid(t) {
         return EmailCell::Invalid;
     }
-    let lower = t.to_lowercase();
+    // Most addresses are already lower-case ASCII: no copy for those.
+    let lower = if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(t.to_lowercase())
+    };
     // Unicode lower-casing can change a character's length or class (KELVIN SIGN → `k`,
     // `İ` → `i` + a combining dot): what is written must itself be valid.
     if lower != t && !is_valid(&lower) {
@@ -61,7 +68,7 @@ pub fn normalize_email(raw: &str) -> EmailCell {
     if lower == raw {
         EmailCell::Valid(None)
     } else {
-        EmailCell::Valid(Some(lower))
+        EmailCell::Valid(Some(lower.into_owned()))
     }
 }
 
@@ -77,18 +84,24 @@ fn plain_address(addr: &str) -> bool {
     let Some((local, domain)) = addr.split_once('@') else {
         return false;
     };
+    let l = local.as_bytes();
+    if l.is_empty() || l.len() > 64 || addr.len() > 254 || l[0] == b'.' || l[l.len() - 1] == b'.' {
+        return false;
+    }
+    // One pass over the local part: allowed bytes, and no `..`.
+    let mut prev_dot = false;
+    for &b in l {
+        let dot = b == b'.';
+        if (dot && prev_dot)
+            || !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'))
+        {
+            return false;
+        }
+        prev_dot = dot;
+    }
     domain
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && !local.is_empty()
-        && local.len() <= 64
-        && addr.len() <= 254
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'))
 }
 
 /// Rules the crate leaves open: at least two labels, each is 1–63 letters, digits or hyphens, not
@@ -97,19 +110,17 @@ fn domain_ok(addr: &str) -> bool {
     let Some((_, domain)) = addr.rsplit_once('@') else {
         return false;
     };
-    let labels: Vec<&str> = domain.split('.').collect();
-    let label_ok = |l: &&str| {
+    let label_ok = |l: &str| {
         !l.is_empty()
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
-    labels.len() >= 2
-        && labels.iter().all(label_ok)
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+    let Some((_, tld)) = domain.rsplit_once('.') else {
+        return false;
+    };
+    domain.split('.').all(label_ok) && tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]

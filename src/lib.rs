@@ -10,3 +10,4 @@ pub mod pipeline;
 pub mod reason;
 pub mod report;
 pub mod row;
+pub mod validity;

@@ -101,18 +101,35 @@ pub fn normalize_phone(raw: &str, opts: &PhoneOptions) -> PhoneCell {
         return PhoneCell::invalid(Reason::ExcelScientific);
     }
     let text = to_ascii_digits(t);
-    let single = classify(&text, opts);
-    let outcome = match single {
-        Ok(v) => Ok(vec![v]),
-        Err(reason) => split_multiple(&text, opts).ok_or(reason),
-    };
-    match outcome {
-        Err(reason) => PhoneCell::invalid(reason),
-        Ok(valid) => finish(valid, opts),
+    match classify(&text, opts) {
+        Ok(v) => finish_one(v, opts),
+        Err(reason) => match split_multiple(&text, opts) {
+            Some(valid) => finish(valid, opts),
+            None => PhoneCell::invalid(reason),
+        },
     }
 }
 
-/// Builds the cell from one or more valid numbers.
+/// Builds the cell from one valid number: the common case, without a vector of one.
+fn finish_one(v: Valid, opts: &PhoneOptions) -> PhoneCell {
+    let mut flags = Vec::new();
+    if let Some(ext) = v.extension {
+        flags.push(CellFlag {
+            reason: Reason::Extension,
+            detail: Some(ext),
+        });
+    }
+    if opts.require_mobile && !v.mobile_ok {
+        flags.push(CellFlag::new(Reason::NotMobile));
+    }
+    PhoneCell {
+        numbers: e164_key(&v.e164).into_iter().collect(),
+        value: Some(v.e164),
+        flags,
+    }
+}
+
+/// Builds the cell from several valid numbers.
 fn finish(valid: Vec<Valid>, opts: &PhoneOptions) -> PhoneCell {
     let mut flags = Vec::new();
     if valid.len() > 1 {
@@ -215,9 +232,12 @@ fn classify(s: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
     let lower_tel = is_tel_uri(s);
     let has_plus = s.chars().find(|c| *c == '+' || c.is_ascii_digit()) == Some('+');
     if has_plus {
-        if let Some(v) = fast_international(s, opts) {
+        if let Some(Ok(v)) = fast_international(s, opts) {
             return Ok(v);
         }
+    }
+    if !has_plus && !lower_tel && opts.default_region.is_none() && plainly_national(s) {
+        return Err(national_reason(s));
     }
     if has_plus || lower_tel || opts.default_region.is_none() {
         match parse(s, None) {
@@ -233,12 +253,15 @@ fn classify(s: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
 /// Bare ASCII digits: the WhatsApp `wa_id` form if `+digits` is valid; otherwise a national
 /// number (read in `--default-region` if given), never a guess between the two.
 fn bare_digits(d: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
-    let plus = format!("+{d}");
-    let intl = fast_international(&plus, opts).or_else(|| {
-        parse(&plus, None)
+    let mut plus = String::with_capacity(d.len() + 1);
+    plus.push('+');
+    plus.push_str(d);
+    let intl = match fast_international(&plus, opts) {
+        Some(verdict) => verdict.ok(),
+        None => parse(&plus, None)
             .ok()
-            .and_then(|n| validate(&n, opts).ok())
-    });
+            .and_then(|n| validate(&n, opts).ok()),
+    };
     let Some(region) = opts.default_region else {
         return intl.ok_or_else(|| national_reason(d));
     };
@@ -271,21 +294,25 @@ fn is_tel_uri(s: &str) -> bool {
 /// The common shape — `+`, digits, light punctuation — validated without the generic parser,
 /// which is about half the library's cost per cell: the country code is read off the digits
 /// (calling codes are prefix-free) and the rest checked against that country's metadata.
-/// `None` (anything unusual, a national number starting with 0, an invalid number) sends the
-/// cell to the full parser, which also gives the precise reason; so this path only ever says
-/// "valid", and `fast_path_agrees_with_library` checks that it says so exactly when the
-/// library does, with the same E.164, for every example number of every region and type.
-fn fast_international(s: &str, opts: &PhoneOptions) -> Option<Valid> {
-    let rest = s.strip_prefix('+')?;
+/// `Some(Err)` ("invalid") only for `+` and digits that the library's parser would take
+/// literally (see [`crate::validity::parses_literally`]), where the caller needs no reason.
+/// `None` (anything unusual, a national number starting with 0, a verdict the tables cannot
+/// give) sends the cell to the full parser, which also gives the precise reason of an invalid
+/// number. `fast_path_agrees_with_library` checks both verdicts against the library on every
+/// example number of every region and type and near misses of them.
+fn fast_international(s: &str, opts: &PhoneOptions) -> Option<Result<Valid, ()>> {
+    // `(+44) 20…`: the library skips the parenthesis before the plus sign too.
+    let rest = s.strip_prefix('+').or_else(|| s.strip_prefix("(+"))?;
     let mut digits = [0u8; 20];
     let mut n = 0;
+    let mut punctuated = false;
     for b in rest.bytes() {
         match b {
             b'0'..=b'9' if n < digits.len() => {
                 digits[n] = b;
                 n += 1;
             }
-            b' ' | b'-' | b'.' | b'(' | b')' => {}
+            b' ' | b'-' | b'.' | b'(' | b')' => punctuated = true,
             _ => return None,
         }
     }
@@ -303,12 +330,48 @@ fn fast_international(s: &str, opts: &PhoneOptions) -> Option<Valid> {
     if national.starts_with('0') {
         return None;
     }
+    // The verdict from the tables when it is "valid" and no number type is needed; anything
+    // else is the library's call (a reason for an invalid number comes from the full parser).
+    match crate::validity::is_valid(cc, national) {
+        Some(false) if !punctuated && crate::validity::parses_literally(cc, national)? => {
+            return Some(Err(()))
+        }
+        Some(false) => return None,
+        Some(true) if !opts.require_mobile => {
+            // `digits` is the calling code and the national number, so this is the E.164.
+            let mut e164 = String::with_capacity(digits.len() + 1);
+            e164.push('+');
+            e164.push_str(digits);
+            return Some(Ok(Valid {
+                e164,
+                extension: None,
+                mobile_ok: true,
+            }));
+        }
+        _ => {}
+    }
     let number = PhoneNumber {
         country_code: cc,
         national_number: national.parse().ok()?,
         ..PhoneNumber::default()
     };
-    validate(&number, opts).ok()
+    validate(&number, opts).ok().map(Ok)
+}
+
+/// Digits (three or more) and light punctuation, no `+`: with no default region, the library
+/// can only answer "invalid country code" (it has found the text viable and has no region to
+/// read it in), so the cell is a national number and the call is skipped.
+/// `plainly_national_agrees_with_library` checks that on generated strings.
+fn plainly_national(s: &str) -> bool {
+    let mut digits = 0;
+    for b in s.bytes() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b' ' | b'-' | b'.' | b'(' | b')' => {}
+            _ => return false,
+        }
+    }
+    digits >= 3
 }
 
 /// `00 44 20…` → `+44 20…`: the international prefix used by most of the world.
@@ -317,7 +380,7 @@ fn international_00(s: &str) -> Option<String> {
     let rest = s[start..].strip_prefix("00")?;
     let rest = rest.trim_start_matches([' ', '-', '.', ')']);
     if rest.starts_with(|c: char| c.is_ascii_digit() && c != '0') {
-        Some(format!("+{rest}"))
+        Some(["+", rest].concat())
     } else {
         None
     }
@@ -602,8 +665,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Where `plainly_national` skips the library, the library says "invalid country
+        /// code" (so the cell gets `national_reason`), and never anything else.
+        #[test]
+        fn plainly_national_agrees_with_library(s in "[(]?[0-9]{0,2}[0-9 .()-]{0,24}") {
+            if plainly_national(&s) {
+                proptest::prop_assert_eq!(parse(&s, None).err(), Some(Reason::InvalidCountryCode), "{:?}", s);
+            }
+        }
+    }
+
     /// The fast path must agree with the library: same verdict, same E.164, for every example
-    /// number (valid and invalid) of every region and number type, in E.164 and spaced forms.
+    /// number (valid and invalid) of every region and number type, in E.164, spaced and
+    /// `(+cc)` forms, and near misses of them.
     #[test]
     fn fast_path_agrees_with_library() {
         let opts = PhoneOptions::default();
@@ -619,8 +694,7 @@ mod tests {
             PhoneNumberType::UAN,
             PhoneNumberType::VoiceMail,
         ];
-        let mut checked = 0;
-        let mut fast = 0;
+        let (mut checked, mut fast, mut fast_invalid) = (0, 0, 0);
         for region in PHONE_NUMBER_UTIL.get_supported_regions() {
             let mut examples: Vec<PhoneNumber> = types
                 .iter()
@@ -639,23 +713,30 @@ mod tests {
                 let shorter = e164[..e164.len() - 1].to_string();
                 // A trunk zero in front of the digits: never a calling code.
                 let zero = format!("+0{}", &e164[1..]);
-                for s in [&e164, &intl, &longer, &shorter, &zero] {
+                let paren = intl.replacen(' ', ") ", 1).replacen('+', "(+", 1);
+                for s in [&e164, &intl, &longer, &shorter, &zero, &paren] {
                     let lib = parse(s, None)
                         .ok()
                         .and_then(|n| validate(&n, &opts).ok())
                         .map(|v| v.e164);
-                    let quick = fast_international(s, &opts).map(|v| v.e164);
-                    if quick.is_some() {
-                        fast += 1;
-                        assert_eq!(quick, lib, "{region:?} {s:?}");
+                    match fast_international(s, &opts) {
+                        Some(Ok(quick)) => {
+                            fast += 1;
+                            assert_eq!(Some(quick.e164), lib, "{region:?} {s:?}");
+                        }
+                        Some(Err(())) => {
+                            fast_invalid += 1;
+                            assert_eq!(None, lib, "{region:?} {s:?}");
+                        }
+                        None => {}
                     }
                     checked += 1;
                 }
             }
         }
         assert!(
-            checked > 3000 && fast > 1000,
-            "checked {checked}, fast {fast}"
+            checked > 3000 && fast > 1000 && fast_invalid > 500,
+            "checked {checked}, fast {fast}, fast_invalid {fast_invalid}"
         );
     }
 }

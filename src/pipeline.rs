@@ -108,7 +108,8 @@ struct Batch {
 
 struct Done {
     batch: Batch,
-    rows: Vec<(CleanRow, String)>,
+    /// `None`: the record is not UTF-8 (the writer turns it into the run's error).
+    rows: Vec<Option<(CleanRow, String)>>,
 }
 
 /// Runs the records of `rdr` (whose header was already read; `width` fields) through
@@ -138,12 +139,15 @@ where
         let writer = scope.spawn(move || -> Result<u64, Error> {
             let mut n = 0;
             for done in from_cleaner {
-                for (i, (input, (row, flags))) in
-                    done.batch.records.iter().zip(&done.rows).enumerate()
-                {
+                for (i, (input, cleaned)) in done.batch.records.iter().zip(&done.rows).enumerate() {
+                    let record = done.batch.first_record + i as u64;
+                    let Some((row, flags)) = cleaned else {
+                        // The records before it are written; then the run stops.
+                        return Err(utf8_error(input, record, header));
+                    };
                     let line = input.position().map_or(0, |p| p.line());
                     sink(&Processed {
-                        record: done.batch.first_record + i as u64,
+                        record,
                         line,
                         input,
                         row,
@@ -162,8 +166,11 @@ where
         let written = writer.join().expect("writer thread");
         let read = reader.join().expect("reader thread");
         read?;
+        // The writer's error (a record that is not UTF-8, or the output failing) comes from
+        // earlier in the file than a record the reader refused, which it passed on last.
+        let n = written?;
         cleaned?;
-        written
+        Ok(n)
     })
 }
 
@@ -181,14 +188,14 @@ fn clean_batches(
             // One field buffer per worker, reused across records.
             .map_init(Vec::new, |fields: &mut Vec<&str>, rec| {
                 fields.clear();
-                // Validated as UTF-8 by the reader.
-                fields.extend(
-                    rec.iter()
-                        .map(|f| std::str::from_utf8(f).unwrap_or_default()),
-                );
+                // UTF-8 is checked here, on the workers, field by field: a record whose fields
+                // are each UTF-8 is UTF-8, and no character can straddle a delimiter.
+                for f in rec.iter() {
+                    fields.push(std::str::from_utf8(f).ok()?);
+                }
                 let row = cleaner.clean(fields, fields.len() != width);
                 let flags = row.flags_cell(cleaner);
-                (row, flags)
+                Some((row, flags))
             })
             .collect();
         if to_write.send(Done { batch, rows }).is_err() {
@@ -222,8 +229,10 @@ fn read_batches<R: io::Read>(
                     break;
                 }
             }
-            if let Err(e) = check_record(&records[n], next + n as u64, header, opts.flexible) {
-                failure = Some(e);
+            // Only the width is checked here; UTF-8 is checked by the workers (in parallel),
+            // and the writer stops at the first record that fails either, in input order.
+            if records[n].len() != header.len() && !opts.flexible {
+                failure = Some(width_error(&records[n], next + n as u64, header));
                 break;
             }
             n += 1;
@@ -253,15 +262,27 @@ fn read_batches<R: io::Read>(
     }
 }
 
-/// Refuses what cannot be cleaned faithfully: bytes that are not UTF-8, and (unless
-/// `--flexible`) records whose width differs from the header's.
-fn check_record(
-    rec: &ByteRecord,
-    record: u64,
-    header: &[String],
-    flexible: bool,
-) -> Result<(), Error> {
-    let width = header.len();
+/// Why a record whose width differs from the header's (and no `--flexible`) is refused: its
+/// UTF-8 first, as for any record, then its width.
+fn width_error(rec: &ByteRecord, record: u64, header: &[String]) -> Error {
+    let fields_utf8 = rec.iter().all(|f| std::str::from_utf8(f).is_ok());
+    if !fields_utf8 {
+        return utf8_error(rec, record, header);
+    }
+    Error::Data {
+        record,
+        line: rec.position().map_or(0, |p| p.line()),
+        message: format!(
+            "{} fields, but the header has {}; fix the record or re-run with --flexible \
+             (pads short records, keeps long ones, flags them row:ragged)",
+            rec.len(),
+            header.len()
+        ),
+    }
+}
+
+/// The error for a record that is not UTF-8: which field, which byte, and what to do.
+fn utf8_error(rec: &ByteRecord, record: u64, header: &[String]) -> Error {
     let line = rec.position().map_or(0, |p| p.line());
     // The fields are stored back to back: the whole must be UTF-8, and no field may start
     // inside a character (a multi-byte character split by delimiters).
@@ -273,34 +294,21 @@ fn check_record(
             .find(|r| r.start < bytes.len() && (bytes[r.start] & 0xC0) == 0x80)
             .map(|r| r.start),
     };
-    if let Some(at) = bad {
-        let byte = bytes[at];
-        let field = (0..rec.len())
-            .find(|&i| rec.range(i).is_some_and(|r| r.end > at))
-            .unwrap_or(0);
-        return Err(Error::Data {
-            record,
-            line,
-            message: format!(
-                "field {} ({}) is not valid UTF-8 (byte 0x{byte:02X}); re-run with --encoding \
-                 windows-1252 (or the file's encoding: latin1, utf-16le, …)",
-                field + 1,
-                header.get(field).map_or("past the header", String::as_str)
-            ),
-        });
+    let at = bad.unwrap_or(0);
+    let byte = bytes.get(at).copied().unwrap_or(0);
+    let field = (0..rec.len())
+        .find(|&i| rec.range(i).is_some_and(|r| r.end > at))
+        .unwrap_or(0);
+    Error::Data {
+        record,
+        line,
+        message: format!(
+            "field {} ({}) is not valid UTF-8 (byte 0x{byte:02X}); re-run with --encoding \
+             windows-1252 (or the file's encoding: latin1, utf-16le, …)",
+            field + 1,
+            header.get(field).map_or("past the header", String::as_str)
+        ),
     }
-    if rec.len() != width && !flexible {
-        return Err(Error::Data {
-            record,
-            line,
-            message: format!(
-                "{} fields, but the header has {width}; fix the record or re-run with --flexible \
-                 (pads short records, keeps long ones, flags them row:ragged)",
-                rec.len()
-            ),
-        });
-    }
-    Ok(())
 }
 
 /// Builds the output record: contact cells cleaned, the flags cell in place of an existing

@@ -231,3 +231,61 @@ fn unterminated_quote_keeps_every_byte() {
     assert_eq!(r.len(), 2);
     assert!(r[1][1].contains("B,+44 20 7946 0018"));
 }
+
+/// UTF-8 is checked on the workers and the width on the reader: whichever record fails first
+/// in the file stops the run, the records before it are written, and a record that fails both
+/// ways is reported for its encoding.
+#[test]
+fn the_first_bad_record_in_the_file_stops_the_run() {
+    let mut rows: Vec<u8> = b"Name,Phone\n".to_vec();
+    for i in 0..10_000 {
+        rows.extend_from_slice(format!("P{i},+65 9123 {:04}\n", i % 10_000).as_bytes());
+    }
+    // Record 9001 is not UTF-8; record 9002 has a field too many.
+    let mut bad_utf8_first = rows.clone();
+    let at = nth_line_start(&bad_utf8_first, 9001);
+    bad_utf8_first[at] = 0xE9;
+    let at = nth_line_start(&bad_utf8_first, 9002);
+    bad_utf8_first.insert(at, b',');
+    let (code, out, err) = run_stdin(&["normalize", "-q", "-"], &bad_utf8_first);
+    assert_eq!(code, 1, "{err}");
+    assert_clean_error(&err, "<stdin>", "record 9001 (line 9002)");
+    assert!(err.contains("not valid UTF-8 (byte 0xE9)"), "{err}");
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 1 + 9000);
+
+    // Record 9001 has both faults: its encoding is what is reported.
+    let mut both = rows.clone();
+    let at = nth_line_start(&both, 9001);
+    both[at] = 0xE9;
+    both.insert(at + 1, b',');
+    let (code, _, err) = run_stdin(&["normalize", "-q", "-"], &both);
+    assert_eq!(code, 1, "{err}");
+    assert_clean_error(&err, "<stdin>", "record 9001 (line 9002)");
+    assert!(err.contains("not valid UTF-8"), "{err}");
+
+    // A ragged record before a non-UTF-8 one: the ragged one is reported.
+    let mut ragged_first = rows;
+    let at = nth_line_start(&ragged_first, 9002);
+    ragged_first[at] = 0xE9;
+    let at = nth_line_start(&ragged_first, 5000);
+    ragged_first.insert(at, b',');
+    let (code, out, err) = run_stdin(&["normalize", "-q", "-"], &ragged_first);
+    assert_eq!(code, 1, "{err}");
+    assert_clean_error(&err, "<stdin>", "record 5000 (line 5001)");
+    assert!(err.contains("3 fields, but the header has 2"), "{err}");
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 1 + 4999);
+}
+
+/// Byte offset where data record `n` (1-based, after the header) starts.
+fn nth_line_start(data: &[u8], n: usize) -> usize {
+    let mut seen = 0;
+    for (i, b) in data.iter().enumerate() {
+        if *b == b'\n' {
+            seen += 1;
+            if seen == n {
+                return i + 1;
+            }
+        }
+    }
+    panic!("no record {n}");
+}
