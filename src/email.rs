@@ -61,8 +61,9 @@ pub fn normalize_email(raw: &str) -> EmailCell {
         Cow::Owned(t.to_lowercase())
     };
     // Unicode lower-casing can change a character's length or class (KELVIN SIGN → `k`,
-    // `İ` → `i` + a combining dot): what is written must itself be valid.
-    if lower != t && !is_valid(&lower) {
+    // `İ` → `i` + a combining dot): what is written must itself be valid. (ASCII case does
+    // not change validity.)
+    if !t.is_ascii() && lower != t && !is_valid(&lower) {
         return EmailCell::Invalid;
     }
     if lower == raw {

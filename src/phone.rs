@@ -172,6 +172,12 @@ pub fn e164_key(e164: &str) -> Option<u64> {
 
 /// Trims white space and the invisible marks spreadsheets and RTL exports leave around values.
 pub fn trim(s: &str) -> &str {
+    // Most cells start and end with a visible ASCII character: nothing to trim.
+    if s.as_bytes().first().is_some_and(u8::is_ascii_graphic)
+        && s.as_bytes().last().is_some_and(u8::is_ascii_graphic)
+    {
+        return s;
+    }
     s.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}')
     })
@@ -323,9 +329,7 @@ fn fast_international(s: &str, opts: &PhoneOptions) -> Option<Result<Valid, ()>>
     let digits = std::str::from_utf8(&digits[..n]).ok()?;
     let (cc, national) = (1..=3).find_map(|l| {
         let cc: i32 = digits[..l].parse().ok()?;
-        PHONE_NUMBER_UTIL
-            .get_region_for_country_code(cc)
-            .map(|_| (cc, &digits[l..]))
+        crate::validity::is_calling_code(cc).then(|| (cc, &digits[l..]))
     })?;
     if national.starts_with('0') {
         return None;

@@ -323,26 +323,45 @@ pub fn output_record(
     flags_col: Option<usize>,
 ) {
     out.clear();
+    let pushed: Result<(), std::convert::Infallible> =
+        output_fields(input, row, flags, width, flags_col, |f| {
+            out.push_field(f);
+            Ok(())
+        });
+    let Ok(()) = pushed;
+}
+
+/// The fields of [`output_record`], handed to `emit` one by one, so a writer can take them
+/// without the copy into an intermediate record.
+pub fn output_fields<E>(
+    input: &ByteRecord,
+    row: &CleanRow,
+    flags: &str,
+    width: usize,
+    flags_col: Option<usize>,
+    mut emit: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
     let mut edits = row.edits.iter().peekable();
     for i in 0..width {
         if Some(i) == flags_col {
-            out.push_field(flags.as_bytes());
+            emit(flags.as_bytes())?;
             continue;
         }
         match edits.peek() {
             Some((col, v)) if *col == i => {
-                out.push_field(v.as_bytes());
+                emit(v.as_bytes())?;
                 edits.next();
             }
-            _ => out.push_field(input.get(i).unwrap_or_default()),
+            _ => emit(input.get(i).unwrap_or_default())?,
         }
     }
     if flags_col.is_none() {
-        out.push_field(flags.as_bytes());
+        emit(flags.as_bytes())?;
     }
     for extra in input.iter().skip(width) {
-        out.push_field(extra);
+        emit(extra)?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -69,6 +69,9 @@ pub struct Cleaner {
     pub header: Vec<String>,
     pub layout: Layout,
     pub phone: PhoneOptions,
+    /// Collect each row's linking keys (`CleanRow::phones`, `emails`): only merge
+    /// suggestions need them, and a plain `normalize` saves the copies.
+    pub keys: bool,
     /// How flags name each contact column: its header name, `NAME#2`, `NAME#3`… for a name the
     /// header repeats, so every flag points at one column.
     labels: Vec<String>,
@@ -97,6 +100,7 @@ impl Cleaner {
             header,
             layout,
             phone,
+            keys: true,
             labels,
         }
     }
@@ -122,7 +126,7 @@ impl Cleaner {
             let raw = cell(col);
             let outcome = match kind {
                 Kind::Phone => self.phone_cell(&mut row, slot, col, raw),
-                Kind::Email => email_cell(&mut row, slot, col, raw),
+                Kind::Email => email_cell(&mut row, slot, col, raw, self.keys),
             };
             row.outcomes.push(outcome);
         }
@@ -149,7 +153,9 @@ impl Cleaner {
                 detail: f.detail,
             });
         }
-        row.phones.extend_from_slice(&cell.numbers);
+        if self.keys {
+            row.phones.extend_from_slice(&cell.numbers);
+        }
         let outcome = match &cell.value {
             _ if invalid => Outcome::Invalid,
             None if raw.is_empty() => Outcome::Empty,
@@ -166,9 +172,9 @@ impl Cleaner {
     }
 }
 
-fn email_cell(row: &mut CleanRow, slot: usize, col: usize, raw: &str) -> Outcome {
+fn email_cell(row: &mut CleanRow, slot: usize, col: usize, raw: &str, keys: bool) -> Outcome {
     let cell = normalize_email(raw);
-    if let Some(k) = cell.key(raw) {
+    if let Some(k) = cell.key(raw).filter(|_| keys) {
         row.emails.push(k.to_string());
     }
     match cell {

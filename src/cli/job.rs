@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use contactclean::columns::{Kind, Layout, Selection};
 use contactclean::dedupe::{Groups, Linker};
 use contactclean::phone::PhoneOptions;
-use contactclean::pipeline::{self, output_record};
+use contactclean::pipeline::{self, output_fields, output_record};
 use contactclean::report::Stats;
 use contactclean::row::Cleaner;
 
@@ -49,6 +49,19 @@ impl CsvOut {
     fn write(&mut self, rec: &ByteRecord) -> io::Result<()> {
         self.writer
             .write_byte_record(rec)
+            .map_err(|e| named_io(&self.name, e))
+    }
+
+    /// Writes one cleaned record (see [`pipeline::output_fields`]).
+    fn write_row(
+        &mut self,
+        p: &pipeline::Processed,
+        width: usize,
+        flags_col: Option<usize>,
+    ) -> io::Result<()> {
+        let w = &mut self.writer;
+        output_fields(p.input, p.row, p.flags, width, flags_col, |f| w.write_field(f))
+            .and_then(|()| w.write_record(None::<&[u8]>))
             .map_err(|e| named_io(&self.name, e))
     }
 
@@ -152,7 +165,8 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
         default_region: args.default_region,
         require_mobile: args.require_mobile,
     };
-    let cleaner = Cleaner::new(header.clone(), layout, phone);
+    let mut cleaner = Cleaner::new(header.clone(), layout, phone);
+    cleaner.keys = sinks.link;
     let width = header.len();
     let flags_col = cleaner.layout.flags;
     let mut out_header = header_bytes.clone();
@@ -194,12 +208,17 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
         &cleaner,
         opts,
         |p| {
-            let need_out = output.is_some() || (rejects.is_some() && !p.row.flags.is_empty());
-            if need_out {
-                output_record(&mut out, p.input, p.row, p.flags, width, flags_col);
-            }
-            if let Some(o) = &mut output {
-                o.write(&out)?;
+            if let (Some(o), None) = (&mut output, &rejects) {
+                // The common case: fields straight into the writer's buffer.
+                o.write_row(&p, width, flags_col)?;
+            } else {
+                let need_out = output.is_some() || (rejects.is_some() && !p.row.flags.is_empty());
+                if need_out {
+                    output_record(&mut out, p.input, p.row, p.flags, width, flags_col);
+                }
+                if let Some(o) = &mut output {
+                    o.write(&out)?;
+                }
             }
             if let Some(r) = &mut rejects {
                 if !p.row.flags.is_empty() {
