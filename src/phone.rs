@@ -307,11 +307,13 @@ fn is_tel_uri(s: &str) -> bool {
 /// number. `fast_path_agrees_with_library` checks both verdicts against the library on every
 /// example number of every region and type and near misses of them.
 fn fast_international(s: &str, opts: &PhoneOptions) -> Option<Result<Valid, ()>> {
-    // `(+44) 20…`: the library skips the parenthesis before the plus sign too.
+    // `tel:+44-20…`, `(+44) 20…`: the library skips what comes before the plus sign too.
+    let tel = is_tel_uri(s);
+    let s = if tel { &s[4..] } else { s };
     let rest = s.strip_prefix('+').or_else(|| s.strip_prefix("(+"))?;
     let mut digits = [0u8; 20];
     let mut n = 0;
-    let mut punctuated = false;
+    let mut punctuated = tel;
     for b in rest.bytes() {
         match b {
             b'0'..=b'9' if n < digits.len() => {
@@ -718,7 +720,8 @@ mod tests {
                 // A trunk zero in front of the digits: never a calling code.
                 let zero = format!("+0{}", &e164[1..]);
                 let paren = intl.replacen(' ', ") ", 1).replacen('+', "(+", 1);
-                for s in [&e164, &intl, &longer, &shorter, &zero, &paren] {
+                let tel = format!("tel:{}", intl.replace(' ', "-"));
+                for s in [&e164, &intl, &longer, &shorter, &zero, &paren, &tel] {
                     let lib = parse(s, None)
                         .ok()
                         .and_then(|n| validate(&n, &opts).ok())

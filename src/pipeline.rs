@@ -188,10 +188,12 @@ fn clean_batches(
             // One field buffer per worker, reused across records.
             .map_init(Vec::new, |fields: &mut Vec<&str>, rec| {
                 fields.clear();
-                // UTF-8 is checked here, on the workers, field by field: a record whose fields
-                // are each UTF-8 is UTF-8, and no character can straddle a delimiter.
-                for f in rec.iter() {
-                    fields.push(std::str::from_utf8(f).ok()?);
+                // UTF-8 is checked here, on the workers, once per record: the fields are stored
+                // back to back, so they are each UTF-8 exactly when the whole is and every
+                // field starts and ends on a character boundary (what `str::get` checks).
+                let whole = std::str::from_utf8(rec.as_slice()).ok()?;
+                for i in 0..rec.len() {
+                    fields.push(whole.get(rec.range(i)?)?);
                 }
                 let row = cleaner.clean(fields, fields.len() != width);
                 let flags = row.flags_cell(cleaner);

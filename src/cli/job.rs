@@ -60,9 +60,11 @@ impl CsvOut {
         flags_col: Option<usize>,
     ) -> io::Result<()> {
         let w = &mut self.writer;
-        output_fields(p.input, p.row, p.flags, width, flags_col, |f| w.write_field(f))
-            .and_then(|()| w.write_record(None::<&[u8]>))
-            .map_err(|e| named_io(&self.name, e))
+        output_fields(p.input, p.row, p.flags, width, flags_col, |f| {
+            w.write_field(f)
+        })
+        .and_then(|()| w.write_record(None::<&[u8]>))
+        .map_err(|e| named_io(&self.name, e))
     }
 
     pub fn flush(&mut self) -> Result<()> {
