@@ -212,7 +212,7 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
         |p| {
             if let (Some(o), None) = (&mut output, &rejects) {
                 // The common case: fields straight into the writer's buffer.
-                o.write_row(&p, width, flags_col)?;
+                o.write_row(p, width, flags_col)?;
             } else {
                 let need_out = output.is_some() || (rejects.is_some() && !p.row.flags.is_empty());
                 if need_out {
