@@ -21,6 +21,11 @@ use contactclean::row::Cleaner;
 use super::input::{self, Source};
 use super::{InputArgs, UsageError};
 
+/// Rows read before the linker is sized from the input's size (see `Linker::reserve_for_rows`).
+const SIZE_SAMPLE: u64 = 4096;
+/// An estimate above this (a sample of unusually short rows) is not trusted.
+const MAX_RESERVED_ROWS: u64 = 1 << 26;
+
 /// A CSV destination, named for error messages.
 pub struct CsvOut {
     pub name: String,
@@ -136,6 +141,7 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
         name,
         reader,
         delimiter,
+        size,
         ..
     } = source;
     let mut rdr = csv::ReaderBuilder::new()
@@ -199,6 +205,7 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
     let mut stats = Stats::new(&cleaner);
     let mut out = ByteRecord::new();
     let mut rej = ByteRecord::new();
+    let mut sampled_bytes = 0u64;
     let opts = pipeline::Options {
         flexible: args.flexible,
         ..Default::default()
@@ -231,6 +238,14 @@ pub fn run(args: &InputArgs, sinks: Sinks) -> Result<Pass> {
                 }
             }
             if let Some(l) = &mut linker {
+                // Size the linker once from the file's size and the first rows' width.
+                if let Some(size) = size.filter(|_| p.record <= SIZE_SAMPLE) {
+                    sampled_bytes += p.input.as_slice().len() as u64 + p.input.len() as u64;
+                    if p.record == SIZE_SAMPLE {
+                        let rows = size.saturating_mul(SIZE_SAMPLE) / sampled_bytes.max(1);
+                        l.reserve_for_rows(rows.min(MAX_RESERVED_ROWS) as usize);
+                    }
+                }
                 let id = id_col
                     .and_then(|c| p.input.get(c))
                     .and_then(|b| std::str::from_utf8(b).ok())
