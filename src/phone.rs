@@ -310,10 +310,11 @@ fn fast_international(s: &str, opts: &PhoneOptions) -> Option<Result<Valid, ()>>
     // `tel:+44-20…`, `(+44) 20…`: the library skips what comes before the plus sign too.
     let tel = is_tel_uri(s);
     let s = if tel { &s[4..] } else { s };
+    let paren = s.starts_with("(+");
     let rest = s.strip_prefix('+').or_else(|| s.strip_prefix("(+"))?;
     let mut digits = [0u8; 20];
     let mut n = 0;
-    let mut punctuated = tel;
+    let mut punctuated = tel || paren;
     for b in rest.bytes() {
         match b {
             b'0'..=b'9' if n < digits.len() => {
@@ -336,12 +337,15 @@ fn fast_international(s: &str, opts: &PhoneOptions) -> Option<Result<Valid, ()>>
     if national.starts_with('0') {
         return None;
     }
+    // The library's parser strips a national prefix from some `+cc` numbers (`+375 810…` reads
+    // as `+375 10…`): the digits are judged as they stand only where it would not.
+    if crate::validity::parses_literally(cc, national) != Some(true) {
+        return None;
+    }
     // The verdict from the tables when it is "valid" and no number type is needed; anything
     // else is the library's call (a reason for an invalid number comes from the full parser).
     match crate::validity::is_valid(cc, national) {
-        Some(false) if !punctuated && crate::validity::parses_literally(cc, national)? => {
-            return Some(Err(()))
-        }
+        Some(false) if !punctuated => return Some(Err(())),
         Some(false) => return None,
         Some(true) if !opts.require_mobile => {
             // `digits` is the calling code and the national number, so this is the E.164.
@@ -607,6 +611,23 @@ mod tests {
         assert_eq!(reason("+999 1234 5678"), Reason::InvalidCountryCode);
     }
 
+    /// `810…` is a valid Belarusian number as written, but the parser strips `8` as a national
+    /// prefix (`+375 10…`), which is no number: every rendering says what the library says.
+    #[test]
+    fn a_national_prefix_after_the_calling_code_is_the_librarys_call() {
+        for s in [
+            "+375 810 275 1858",
+            "+3758102751858",
+            "(+375) 810 275 1858",
+            "tel:+375-810-275-1858",
+            "00375 810 275 1858",
+        ] {
+            assert_eq!(reason(s), Reason::InvalidNumber, "{s:?}");
+        }
+        // The bare digits are then not a wa_id but a national number.
+        assert_eq!(reason("3758102751858"), Reason::MissingCountryCode);
+    }
+
     #[test]
     fn library_panic_is_a_flag() {
         for s in [";phone-context=+1;tel:", "1;phone-context=+44;tel:123"] {
@@ -734,7 +755,13 @@ mod tests {
                 let zero = format!("+0{}", &e164[1..]);
                 let paren = intl.replacen(' ', ") ", 1).replacen('+', "(+", 1);
                 let tel = format!("tel:{}", intl.replace(' ', "-"));
-                for s in [&e164, &intl, &longer, &shorter, &zero, &paren, &tel] {
+                // A digit between calling code and number: what a national prefix looks like.
+                let cc = ex.country_code.to_string();
+                let prefixed: Vec<String> = ('1'..='9')
+                    .map(|d| format!("+{cc}{d}{}", &e164[1 + cc.len()..]))
+                    .collect();
+                let shapes = [&e164, &intl, &longer, &shorter, &zero, &paren, &tel];
+                for s in shapes.into_iter().chain(&prefixed) {
                     // The library alone (`validate` answers from the tables).
                     let lib = parse(s, None)
                         .ok()

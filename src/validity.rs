@@ -28,7 +28,7 @@ use rlibphonenumber::{
 /// [`crate::phone::METADATA_VERSION`]).
 static METADATA: &[u8] = include_bytes!("../data/libphonenumber-metadata.bin");
 
-/// No national significant number is longer (ITU-T E.164 caps the whole number at 15 digits).
+/// The longest national significant number the library parses (its `MAX_LENGTH_FOR_NSN`).
 const MAX_LEN: usize = 17;
 
 /// Is `nsn` (ASCII digits, no leading zero) a valid national significant number for calling
@@ -61,9 +61,12 @@ pub fn is_calling_code(cc: i32) -> bool {
 }
 
 /// Would the library's parser read `+cc nsn` as exactly these digits? It strips what the
-/// country's "national prefix for parsing" matches at the start (`+1 1 201…` → `+1 201…`);
-/// where that pattern is absent or does not match, [`is_valid`]'s verdict on the digits is the
-/// library's verdict on the string `+{cc}{nsn}`, "invalid" included. `None`: cannot tell.
+/// country's "national prefix for parsing" matches at the start (`+1 1 201…` → `+1 201…`,
+/// `+375 810…` → `+375 10…`), even from a number that was valid as written; where that pattern
+/// is absent or does not match, [`is_valid`]'s verdict on the digits is the library's verdict
+/// on the string `+{cc}{nsn}`, "valid" and "invalid" alike. Assumes `nsn` is ASCII digits
+/// without a leading zero and `cc` was read off the digits as the library reads it (the
+/// shortest known calling code). `None`: cannot tell.
 pub fn parses_literally(cc: i32, nsn: &str) -> Option<bool> {
     let t = tables();
     let main = *t
@@ -274,7 +277,8 @@ impl Matcher {
             state = dfa.next_state(state, b);
             if dfa.is_match_state(state) {
                 // Matches are reported one byte late, so this is a match ending before `b`:
-                // only a pattern without `$` (leading digits) gets here.
+                // only a pattern anchored at the start alone (leading digits, the national
+                // prefix) or the match-all empty pattern gets here.
                 return true;
             }
             if dfa.is_dead_state(state) {
