@@ -133,8 +133,9 @@ where
 {
     let (to_clean, from_reader) = sync_channel::<Result<Batch, Error>>(DEPTH);
     let (to_write, from_cleaner) = sync_channel::<Done>(DEPTH);
-    // Written batches go back to the reader, whose records (and their buffers) are reused.
-    let (to_reuse, spare) = channel::<Vec<ByteRecord>>();
+    // Written batches go back to the reader, which reuses their records (and buffers) and frees
+    // their cleaned rows.
+    let (to_reuse, spare) = channel::<Done>();
     std::thread::scope(|scope| {
         let header = &cleaner.header;
         let reader = scope.spawn(move || read_batches(rdr, header, opts, to_clean, spare));
@@ -159,7 +160,9 @@ where
                 }
                 n += done.rows.len() as u64;
                 progress(n);
-                let _ = to_reuse.send(done.batch.records);
+                // The reader reuses the records and frees the cleaned rows: the writer is the
+                // busiest single thread when it also links duplicates.
+                let _ = to_reuse.send(done);
             }
             Ok(n)
         });
@@ -215,11 +218,14 @@ fn read_batches<R: io::Read>(
     header: &[String],
     opts: Options,
     to_clean: SyncSender<Result<Batch, Error>>,
-    spare: Receiver<Vec<ByteRecord>>,
+    spare: Receiver<Done>,
 ) -> Result<(), Error> {
     let mut next = 1u64;
     loop {
-        let mut records = spare.try_recv().unwrap_or_default();
+        let mut records = spare
+            .try_recv()
+            .map(|done| done.batch.records)
+            .unwrap_or_default();
         let mut failure = None;
         let mut n = 0;
         while n < opts.batch {
