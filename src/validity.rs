@@ -9,8 +9,8 @@
 //! without Unicode classes (the input is ASCII digits, on which `\d` means the same), and a
 //! number is checked by walking its ten-odd bytes through two such automata. The rules mirror
 //! `PhoneNumberUtil::is_valid_number` step by step; the data is the library's own metadata file,
-//! vendored byte for byte (`tests/metadata.rs` compares it with the crate's copy), and
-//! `phone.rs`'s tests check every verdict used against the library's.
+//! vendored byte for byte (`tests/metadata.rs` compares it with the crate's copy), and the
+//! tests here and in `phone.rs` compare the verdicts with the library's.
 #![allow(deprecated)] // rlibphonenumber marks the raw metadata fields deprecated in favour of its private wrappers.
 
 use std::collections::HashMap;
