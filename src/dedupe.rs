@@ -15,6 +15,27 @@ pub const DEFAULT_MAX_GROUP: usize = 50;
 
 const EMAIL_BIT: u32 = 1 << 31;
 
+/// The linker indexes rows, keys and its email arena with `u32` (half the memory of `usize`):
+/// an input past those limits (4 G rows or keys, 2 GiB of distinct emails) is refused, never
+/// wrapped around.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkerFull;
+
+impl std::fmt::Display for LinkerFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("too many rows or distinct keys for the duplicate linker (over 2^31)")
+    }
+}
+
+impl std::error::Error for LinkerFull {}
+
+fn index(n: usize) -> Result<u32, LinkerFull> {
+    u32::try_from(n)
+        .ok()
+        .filter(|&i| i < EMAIL_BIT)
+        .ok_or(LinkerFull)
+}
+
 /// Collects the keys of every row, in input order, and links rows that share one.
 #[derive(Default)]
 pub struct Linker {
@@ -48,23 +69,30 @@ impl Linker {
     }
 
     /// Adds the next row (rows are numbered in the order they are added).
-    pub fn add_row<S: AsRef<str>>(&mut self, phones: &[u64], emails: &[S], filled: u32, id: &str) {
+    pub fn add_row<S: AsRef<str>>(
+        &mut self,
+        phones: &[u64],
+        emails: &[S],
+        filled: u32,
+        id: &str,
+    ) -> Result<(), LinkerFull> {
         let start = self.row_keys.len();
         for &p in phones {
-            let k = self.intern_phone(p);
+            let k = self.intern_phone(p)?;
             self.push_key(start, k);
         }
         for e in emails {
-            let k = self.intern_email(e.as_ref());
+            let k = self.intern_email(e.as_ref())?;
             self.push_key(start, k);
         }
-        self.row_off
-            .push(u32::try_from(self.row_keys.len()).expect("under 4G keys"));
-        self.row_filled.push(filled.min(u16::MAX as u32) as u16);
+        self.row_off.push(index(self.row_keys.len())?);
+        self.row_filled
+            .push(u16::try_from(filled).unwrap_or(u16::MAX));
         if let Some((arena, ends)) = &mut self.ids {
             arena.push_str(id);
-            ends.push(arena.len() as u32);
+            ends.push(index(arena.len())?);
         }
+        Ok(())
     }
 
     /// Records key `k` on the row whose keys start at `start` (once per row) and links it.
@@ -127,32 +155,32 @@ impl Linker {
         self.key_ref.len()
     }
 
-    fn new_key(&mut self, local: u32) -> u32 {
-        let id = self.key_ref.len() as u32;
+    fn new_key(&mut self, local: u32) -> Result<u32, LinkerFull> {
+        let id = index(self.key_ref.len())?;
         self.key_ref.push(local);
         self.parent.push(id);
         self.size.push(1);
         self.key_rows.push(0);
-        id
+        Ok(id)
     }
 
-    fn intern_phone(&mut self, p: u64) -> u32 {
+    fn intern_phone(&mut self, p: u64) -> Result<u32, LinkerFull> {
         let h = self.hasher.hash_one(p);
         let (phones, key_ref) = (&self.phones, &self.key_ref);
         if let Some(&k) = self
             .phone_index
             .find(h, |&k| phones[key_ref[k as usize] as usize] == p)
         {
-            return k;
+            return Ok(k);
         }
-        let local = self.phones.len() as u32;
+        let local = index(self.phones.len())?;
         self.phones.push(p);
-        let k = self.new_key(local);
+        let k = self.new_key(local)?;
         let (phones, key_ref, hasher) = (&self.phones, &self.key_ref, &self.hasher);
         self.phone_index.insert_unique(h, k, |&k| {
             hasher.hash_one(phones[key_ref[k as usize] as usize])
         });
-        k
+        Ok(k)
     }
 
     fn email(&self, local: u32) -> &str {
@@ -164,24 +192,25 @@ impl Linker {
         &self.email_arena[start..end]
     }
 
-    fn intern_email(&mut self, e: &str) -> u32 {
+    fn intern_email(&mut self, e: &str) -> Result<u32, LinkerFull> {
         let h = self.hasher.hash_one(e);
         if let Some(&k) = self.email_index.find(h, |&k| {
             self.email(self.key_ref[k as usize] & !EMAIL_BIT) == e
         }) {
-            return k;
+            return Ok(k);
         }
-        let local = self.email_ends.len() as u32;
+        let local = index(self.email_ends.len())?;
+        let end = index(self.email_arena.len() + e.len())?;
         self.email_arena.push_str(e);
-        self.email_ends.push(self.email_arena.len() as u32);
-        let k = self.new_key(local | EMAIL_BIT);
+        self.email_ends.push(end);
+        let k = self.new_key(local | EMAIL_BIT)?;
         let mut index = std::mem::take(&mut self.email_index);
         index.insert_unique(h, k, |&k| {
             self.hasher
                 .hash_one(self.email(self.key_ref[k as usize] & !EMAIL_BIT))
         });
         self.email_index = index;
-        k
+        Ok(k)
     }
 
     fn find(&mut self, mut k: u32) -> u32 {
@@ -258,7 +287,8 @@ impl Linker {
             let g = &mut group_of_root[root as usize];
             if *g == 0 {
                 sizes.push(0);
-                *g = sizes.len() as u32;
+                // At most one group per row, and rows fit in u32 (checked by `add_row`).
+                *g = index(sizes.len()).unwrap_or(u32::MAX);
             }
             sizes[*g as usize - 1] += 1;
             group_of_row[row] = *g;
@@ -276,7 +306,7 @@ impl Linker {
         for (row, &g) in group_of_row.iter().enumerate() {
             if g != 0 {
                 let slot = &mut fill[g as usize - 1];
-                members[*slot as usize] = row as u32;
+                members[*slot as usize] = index(row).unwrap_or(u32::MAX);
                 *slot += 1;
             }
         }
@@ -284,6 +314,7 @@ impl Linker {
             linker: self,
             starts,
             members,
+            group_of_row,
             max_group,
         }
     }
@@ -294,6 +325,8 @@ pub struct Groups {
     linker: Linker,
     starts: Vec<u32>,
     members: Vec<u32>,
+    /// Row → its group number (1-based), 0 for a row in no group.
+    group_of_row: Vec<u32>,
     max_group: usize,
 }
 
@@ -362,8 +395,17 @@ impl Groups {
             .collect()
     }
 
-    /// The suggested survivor: the most complete row, ties to the first.
-    fn survivor(&self, g: usize) -> u32 {
+    /// The group (0-based) of 0-based row `row`, when it is in a group of two or more.
+    pub fn group_of(&self, row: usize) -> Option<usize> {
+        match self.group_of_row.get(row) {
+            Some(&g) if g != 0 => Some(g as usize - 1),
+            _ => None,
+        }
+    }
+
+    /// The suggested survivor of group `g` (0-based): the most complete row, ties to the
+    /// first.
+    pub fn survivor(&self, g: usize) -> u32 {
         let m = self.members(g);
         let mut best = m[0];
         for &r in &m[1..] {

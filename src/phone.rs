@@ -6,7 +6,6 @@
 //! numbers in one cell. A number written without a country code is never guessed.
 
 use std::borrow::Cow;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -16,6 +15,7 @@ use rlibphonenumber::{
 
 pub use rlibphonenumber::Region;
 
+use crate::guard::library;
 use crate::reason::Reason;
 
 /// The libphonenumber metadata release the pinned `rlibphonenumber` (2.2.15) embeds, as a
@@ -275,8 +275,9 @@ fn bare_digits(d: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
     // The library strips a leading country code from national input when that makes the
     // number valid, which hides the second reading; so the digits are also tried as the
     // region's national significant number, literally.
-    let literal = PHONE_NUMBER_UTIL
-        .get_country_code_for_region(region)
+    let literal = library(|| PHONE_NUMBER_UTIL.get_country_code_for_region(region))
+        .ok()
+        .flatten()
         .and_then(|cc| parse(&format!("+{cc}{d}"), None).ok())
         .and_then(|n| validate(&n, opts).ok());
     match (intl, national) {
@@ -464,8 +465,7 @@ fn national_reason(s: &str) -> Reason {
 /// into a flagged cell rather than an aborted run.
 fn parse(s: &str, region: Option<Region>) -> Result<PhoneNumber, Reason> {
     use rlibphonenumber::ParseError as E;
-    let res = catch_unwind(AssertUnwindSafe(|| PHONE_NUMBER_UTIL.parse(s, region)));
-    match res {
+    match library(|| PHONE_NUMBER_UTIL.parse(s, region)) {
         Err(_) => Err(Reason::NotANumber),
         Ok(Ok(n)) => Ok(n),
         Ok(Err(E::InvalidCountryCode)) => Err(Reason::InvalidCountryCode),
@@ -475,7 +475,12 @@ fn parse(s: &str, region: Option<Region>) -> Result<PhoneNumber, Reason> {
     }
 }
 
+/// The library's verdict on a parsed number (through the guard: its panic flags the cell).
 fn validate(n: &PhoneNumber, opts: &PhoneOptions) -> Result<Valid, Reason> {
+    library(|| validate_unguarded(n, opts)).unwrap_or(Err(Reason::NotANumber))
+}
+
+fn validate_unguarded(n: &PhoneNumber, opts: &PhoneOptions) -> Result<Valid, Reason> {
     if !is_valid(n) {
         return Err(match n.is_possible_with_reason() {
             Err(ValidationError::TooShort) => Reason::TooShort,

@@ -2,80 +2,69 @@
 //!
 //! Each reason is written into the `flags` column as `COLUMN:reason` (or `row:reason`), so the
 //! names here are part of the output format: documented in `docs/reasons.md`, never renamed.
+//! The enum, its names and [`Reason::ALL`] come from one list (the macro below), so a new
+//! variant cannot be missing from the report's counts or from `--fail-on`.
 
 use std::fmt;
 
-/// Why a cell (or a row) was flagged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Reason {
+macro_rules! reasons {
+    ($( $(#[doc = $doc:expr])* $variant:ident => $name:literal, )+) => {
+        /// Why a cell (or a row) was flagged.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Reason {
+            $( $(#[doc = $doc])* $variant, )+
+        }
+
+        impl Reason {
+            /// Every reason, in documentation order.
+            pub const ALL: &'static [Reason] = &[ $( Reason::$variant, )+ ];
+
+            /// The name written in the `flags` column.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( Reason::$variant => $name, )+
+                }
+            }
+        }
+    };
+}
+
+reasons! {
     /// National form with no country code; kept verbatim (never guessed).
-    MissingCountryCode,
+    MissingCountryCode => "missing_country_code",
     /// Written with `+`/`00` but the country calling code does not exist.
-    InvalidCountryCode,
+    InvalidCountryCode => "invalid_country_code",
     /// Too few digits for any number of the country.
-    TooShort,
+    TooShort => "too_short",
     /// Too many digits for any number of the country.
-    TooLong,
+    TooLong => "too_long",
     /// Right length and country, but not a number the country's numbering plan allocates.
-    InvalidNumber,
+    InvalidNumber => "invalid_number",
     /// Not a phone number at all (words, a date, an email in a phone column, …).
-    NotANumber,
+    NotANumber => "not_a_number",
     /// Spreadsheet scientific notation (`6.59123E+10`): the digits are already lost.
-    ExcelScientific,
+    ExcelScientific => "excel_scientific",
     /// With `--default-region`: valid both as `+digits` and as a national number.
-    Ambiguous,
+    Ambiguous => "ambiguous",
     /// With `--require-mobile`: valid, but a fixed line, toll-free, premium, … number.
-    NotMobile,
+    NotMobile => "not_mobile",
     /// The cell held several valid numbers; all are kept, joined by `;`.
-    MultipleNumbers,
+    MultipleNumbers => "multiple_numbers",
     /// The number had an extension; the cell holds the main number, the flag carries the digits.
-    Extension,
+    Extension => "extension",
     /// An email cell that is not a syntactically valid address.
-    InvalidEmail,
+    InvalidEmail => "invalid_email",
     /// A record with more or fewer fields than the header (only with `--flexible`).
-    Ragged,
+    Ragged => "ragged",
+    /// With `--flexible`: the record held bytes invalid in the input's encoding; they were
+    /// replaced by U+FFFD in the output.
+    Encoding => "encoding",
 }
 
 impl Reason {
-    /// Every reason, in documentation order.
-    pub const ALL: [Reason; 13] = [
-        Reason::MissingCountryCode,
-        Reason::InvalidCountryCode,
-        Reason::TooShort,
-        Reason::TooLong,
-        Reason::InvalidNumber,
-        Reason::NotANumber,
-        Reason::ExcelScientific,
-        Reason::Ambiguous,
-        Reason::NotMobile,
-        Reason::MultipleNumbers,
-        Reason::Extension,
-        Reason::InvalidEmail,
-        Reason::Ragged,
-    ];
-
-    /// The name written in the `flags` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::MissingCountryCode => "missing_country_code",
-            Reason::InvalidCountryCode => "invalid_country_code",
-            Reason::TooShort => "too_short",
-            Reason::TooLong => "too_long",
-            Reason::InvalidNumber => "invalid_number",
-            Reason::NotANumber => "not_a_number",
-            Reason::ExcelScientific => "excel_scientific",
-            Reason::Ambiguous => "ambiguous",
-            Reason::NotMobile => "not_mobile",
-            Reason::MultipleNumbers => "multiple_numbers",
-            Reason::Extension => "extension",
-            Reason::InvalidEmail => "invalid_email",
-            Reason::Ragged => "ragged",
-        }
-    }
-
     /// Parses a reason name as written in `flags` (used by `--fail-on`).
     pub fn parse(name: &str) -> Option<Reason> {
-        Reason::ALL.into_iter().find(|r| r.as_str() == name)
+        Reason::ALL.iter().copied().find(|r| r.as_str() == name)
     }
 
     /// True when the cell's value is kept verbatim because it could not be cleaned.
@@ -83,7 +72,11 @@ impl Reason {
     pub fn is_invalid(self) -> bool {
         !matches!(
             self,
-            Reason::MultipleNumbers | Reason::Extension | Reason::NotMobile | Reason::Ragged
+            Reason::MultipleNumbers
+                | Reason::Extension
+                | Reason::NotMobile
+                | Reason::Ragged
+                | Reason::Encoding
         )
     }
 }
@@ -100,7 +93,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for r in Reason::ALL {
+        for &r in Reason::ALL {
             assert_eq!(Reason::parse(r.as_str()), Some(r));
         }
         assert_eq!(Reason::parse("nope"), None);

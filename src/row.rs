@@ -38,6 +38,9 @@ pub struct CleanRow {
     pub emails: Vec<String>,
     /// Non-empty cells: how complete the row is (picks a group's survivor).
     pub filled: u32,
+    /// The existing flags column holds something other than this tool's flags: recomputing
+    /// it would destroy data, so the run stops.
+    pub foreign_flags: bool,
 }
 
 impl CleanRow {
@@ -131,7 +134,7 @@ impl Cleaner {
             row.outcomes.push(outcome);
         }
         if let Some(fc) = self.layout.flags {
-            self.carry_extensions(&mut row, cell(fc));
+            row.foreign_flags = !self.carry_extensions(&mut row, cell(fc));
         }
         if ragged {
             row.flags.push(RowFlag {
@@ -205,7 +208,9 @@ impl Cleaner {
     /// is carried over when that column's cell is a clean, valid number with no extension of
     /// its own. The old cell is read entry by entry, each entry claimed by the longest label
     /// that starts it, so header names holding `;` or `:` cannot be mistaken for one another.
-    fn carry_extensions(&self, row: &mut CleanRow, old_flags: &str) {
+    /// Returns false when an entry is not one this tool writes (`LABEL:reason[=detail]`).
+    fn carry_extensions(&self, row: &mut CleanRow, old_flags: &str) -> bool {
+        let mut ours = true;
         let mut pos = 0;
         while pos < old_flags.len() {
             let rest = &old_flags[pos..];
@@ -215,10 +220,25 @@ impl Cleaner {
                     rest.starts_with(l.as_str()) && rest[l.len()..].starts_with(':')
                 })
                 .max_by_key(|&s| self.labels[s].len());
-            let body_start = slot.map_or(0, |s| self.labels[s].len() + 1);
+            let row_entry = slot.is_none() && rest.starts_with("row:");
+            let body_start = match slot {
+                Some(s) => self.labels[s].len() + 1,
+                None if row_entry => 4,
+                None => 0,
+            };
             let end = rest[body_start..]
                 .find(';')
                 .map_or(rest.len(), |i| body_start + i);
+            // An entry for a column this run does not clean (named differently last time)
+            // is still ours when it ends in `:reason[=detail]`.
+            let body = match (slot, row_entry) {
+                (None, false) => rest[..end].rsplit_once(':').map_or("", |(_, b)| b),
+                _ => &rest[body_start..end],
+            };
+            let name = body.split_once('=').map_or(body, |(n, _)| n);
+            if Reason::parse(name).is_none() {
+                ours = false;
+            }
             if let (Some(slot), Some(digits)) =
                 (slot, rest[body_start..end].strip_prefix("extension="))
             {
@@ -229,6 +249,7 @@ impl Cleaner {
         // Column order, and within a column the order the cleaner writes its flags in.
         row.flags
             .sort_by_key(|f| (f.slot.unwrap_or(usize::MAX), flag_rank(f.reason)));
+        ours
     }
 
     fn carry_extension(&self, row: &mut CleanRow, slot: usize, digits: &str) {

@@ -139,13 +139,38 @@ fn flags_column_is_renamed_or_recomputed_in_place() {
     ]));
     assert_eq!(out[0].last().unwrap(), "issues");
     // An input that already has the column (in the middle) gets it recomputed, not duplicated.
-    let input = b"Name,Phone,flags,Email\nA,+65 9123 4567,stale,A@B.CO\nB,020 7946 0018,,b@c.co\n";
+    let input = b"Name,Phone,flags,Email\nA,+65 9123 4567,Phone:too_short,A@B.CO\nB,020 7946 0018,,b@c.co\n";
     let (code, out, _) = run_stdin(&["normalize", "-q"], input);
     assert_eq!(code, 0);
     assert_eq!(
         String::from_utf8(out).unwrap(),
         "Name,Phone,flags,Email\nA,+6591234567,,a@b.co\nB,020 7946 0018,Phone:missing_country_code,b@c.co\n"
     );
+}
+
+#[test]
+fn a_flags_column_of_the_users_own_is_never_overwritten() {
+    // "VIP" is the user's data, not a flag this tool wrote: refuse, name the record, suggest
+    // another name; with --flags-column the column passes through untouched.
+    let input = b"Name,Phone,flags\nA,+65 9123 4567,\nB,+65 9123 4568,VIP\n";
+    let (code, out, err) = run_stdin(&["normalize", "-q", "-o", "-"], input);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("record 2 (line 3)"), "{err}");
+    assert!(
+        err.contains("\"VIP\"") && err.contains("--flags-column"),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&out).contains("B,+6591234568,\n"));
+    let (code, out, _) = run_stdin(&["normalize", "-q", "--flags-column", "cc_flags"], input);
+    assert_eq!(code, 0);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "Name,Phone,flags,cc_flags\nA,+6591234567,,\nB,+6591234568,VIP,\n"
+    );
+    // The flags column can never be a contact column.
+    let (code, _, err) = run_stdin(&["normalize", "-q", "--flags-column", "Phone"], input);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("phone column"), "{err}");
 }
 
 #[test]

@@ -4,15 +4,13 @@
 //! Only `contactclean` and crates it depends on (`csv`, `serde_json`, and `rlibphonenumber` as
 //! the reference for the phone fast path) are used, so the main crate's tests can include it.
 
-use std::io;
-
-use contactclean::columns::{Layout, Selection};
-use contactclean::dedupe::{Linker, DEFAULT_MAX_GROUP};
+use contactclean::dedupe::DEFAULT_MAX_GROUP;
 use contactclean::email::{normalize_email, EmailCell};
+use contactclean::job::{self, Job, Options};
 use contactclean::phone::{e164_key, normalize_phone, trim, PhoneCell, PhoneOptions, Region};
-use contactclean::pipeline::{self, output_record};
 use contactclean::report::{Report, Stats};
-use contactclean::row::Cleaner;
+use contactclean::sink::{Context, CsvSink, LinkSink, Processed, RejectsSink, Sink};
+use contactclean::source::csv::{CsvOptions, CsvSource};
 use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
 
 /// Regions a selector byte can pick: the busiest numbering plans plus a few odd ones
@@ -181,13 +179,39 @@ pub struct PipelineOutcome {
     pub error: Option<String>,
 }
 
+/// Checks what every sink may rely on: records in input order, every field UTF-8.
+struct OrderCheck {
+    sunk: u64,
+}
+
+impl Sink for OrderCheck {
+    fn record(&mut self, p: &Processed, _ctx: &Context) -> Result<(), contactclean::Error> {
+        self.sunk += 1;
+        assert_eq!(
+            p.record, self.sunk,
+            "records reach the sinks in input order"
+        );
+        // The engine refuses bytes that are not UTF-8 (the cleaner would read such a field as
+        // an empty cell and the writer copy it through unflagged).
+        if let Some(i) = p.input.iter().position(|f| std::str::from_utf8(f).is_err()) {
+            panic!(
+                "record {} reached the sink with field {} not UTF-8: {:?}",
+                p.record,
+                i + 1,
+                p.input
+            );
+        }
+        Ok(())
+    }
+}
+
 /// The `csv_pipeline` target: `data[0]` picks the options, the rest is the CSV file. It goes
-/// through what `contactclean normalize --suggestions … --rejects … --report …` does (see
-/// `src/cli/job.rs`): header, layout, the streaming pipeline, every sink, groups, report.
+/// through what `contactclean normalize --suggestions … --rejects … --report …` does, with the
+/// library's API alone: a CSV source, a job, every sink, groups, report.
 ///
 /// Control byte: bits 0-1 delimiter (`,` `;` tab `|`), bit 2 strict (no `--flexible`), bit 3
 /// `--require-mobile`, bits 4-6 default region (0: none, else `REGIONS[n - 1]`), bit 7 one
-/// record per batch (many hand-offs between the pipeline's threads).
+/// record per batch (many hand-offs between the engine's threads).
 pub fn csv_pipeline(data: &[u8]) -> PipelineOutcome {
     let mut outcome = PipelineOutcome::default();
     let Some((&control, csv_bytes)) = data.split_first() else {
@@ -203,126 +227,70 @@ pub fn csv_pipeline(data: &[u8]) -> PipelineOutcome {
     let batch = if control & 0x80 != 0 {
         1
     } else {
-        pipeline::BATCH
+        job::Tuning::default().batch
     };
 
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(csv_bytes);
-    let header_bytes = match rdr.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            outcome.error = Some(pipeline::Error::from(e).to_string());
-            return outcome;
-        }
-    };
-    let empty_input = header_bytes.is_empty();
-    let header: Vec<String> = match header_bytes
-        .iter()
-        .map(|f| std::str::from_utf8(f).map(str::to_string))
-        .collect()
-    {
-        Ok(h) => h,
-        Err(e) => {
-            outcome.error = Some(format!("header: {e}"));
-            return outcome;
-        }
-    };
-    let selection = Selection {
-        flags_name: "flags".into(),
-        ..Selection::default()
-    };
-    let layout = if empty_input {
-        Layout::default()
-    } else {
-        Layout::detect(&header, &selection).expect("no column is named, so none can be missing")
-    };
-    let cleaner = Cleaner::new(header.clone(), layout, phone);
-    let width = header.len();
-    let flags_col = cleaner.layout.flags;
-    let id_col = cleaner.layout.id;
-
-    let mut out_header = header_bytes.clone();
-    if flags_col.is_none() && !empty_input {
-        out_header.push_field(b"flags");
-    }
-    let mut output = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_writer(Vec::new());
-    let mut rejects = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_writer(Vec::new());
-    if !empty_input {
-        output
-            .write_byte_record(&out_header)
-            .expect("write to a Vec");
-        let mut h = csv::ByteRecord::new();
-        h.push_field(b"record");
-        h.extend(out_header.iter());
-        rejects.write_byte_record(&h).expect("write to a Vec");
-    }
-    let mut linker = Linker::new(id_col.is_some());
-    let mut stats = Stats::new(&cleaner);
-    let mut out = csv::ByteRecord::new();
-    let mut rej = csv::ByteRecord::new();
-    let mut sunk = 0u64;
-    let mut last_progress = 0u64;
-    let result = pipeline::run(
-        &mut rdr,
-        width,
-        &cleaner,
-        pipeline::Options { flexible, batch },
-        |p| {
-            sunk += 1;
-            assert_eq!(p.record, sunk, "records reach the sink in input order");
-            // The pipeline refuses bytes that are not UTF-8 (the cleaner would read such a
-            // field as an empty cell and the writer copy it through unflagged).
-            if let Some(i) = p.input.iter().position(|f| std::str::from_utf8(f).is_err()) {
-                panic!(
-                    "record {} reached the sink with field {} not UTF-8: {:?}",
-                    p.record,
-                    i + 1,
-                    p.input
-                );
-            }
-            output_record(&mut out, p.input, p.row, p.flags, width, flags_col);
-            output.write_byte_record(&out).map_err(io::Error::other)?;
-            if !p.row.flags.is_empty() {
-                rej.clear();
-                rej.push_field(p.record.to_string().as_bytes());
-                rej.extend(out.iter());
-                rejects.write_byte_record(&rej).map_err(io::Error::other)?;
-            }
-            let id = id_col
-                .and_then(|c| p.input.get(c))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or("");
-            linker.add_row(&p.row.phones, &p.row.emails, p.row.filled, id);
-            stats.add(p.record, p.line, p.row, p.flags);
-            Ok(())
+    let source = match CsvSource::new(
+        std::io::Cursor::new(csv_bytes.to_vec()),
+        CsvOptions {
+            delimiter: Some(delimiter),
+            flexible,
+            ..CsvOptions::default()
         },
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            outcome.error = Some(e.to_string());
+            return outcome;
+        }
+    };
+    let options = Options {
+        phone,
+        keys: true,
+        tuning: job::Tuning {
+            batch,
+            ..job::Tuning::default()
+        },
+        ..Options::default()
+    };
+    let job = Job::new(source, options).expect("no column is named, so none can be missing");
+    let cleaner = job.cleaner().clone();
+    let mut output = CsvSink::new("<output>", Vec::new(), delimiter);
+    let mut rejects = RejectsSink::new("<rejects>", Vec::new(), delimiter);
+    let mut link = LinkSink::new(cleaner.layout.id.is_some());
+    let mut stats = Stats::new(&cleaner);
+    let mut order = OrderCheck { sunk: 0 };
+    let mut last_progress = 0u64;
+    let result = job.run(
+        &mut [&mut order, &mut output, &mut rejects, &mut link, &mut stats],
         |n| {
             assert!(n >= last_progress, "progress never goes back");
             last_progress = n;
         },
     );
     match result {
-        Ok(n) => {
-            assert_eq!(n, sunk, "the count returned is the records written");
-            outcome.records = n;
+        Ok(summary) => {
+            assert_eq!(
+                summary.records, order.sunk,
+                "the count returned is the records written"
+            );
+            outcome.records = summary.records;
         }
-        Err(e) => outcome.error = Some(e.to_string()),
+        Err(e) => {
+            assert!(
+                !matches!(e, contactclean::Error::Internal(_)),
+                "a bug, not a data error: {e}"
+            );
+            outcome.error = Some(e.to_string());
+        }
     }
-    assert_eq!(stats.rows, sunk);
+    assert_eq!(stats.rows, order.sunk);
 
-    let groups = linker.finish(DEFAULT_MAX_GROUP);
+    let groups = link.into_linker().finish(DEFAULT_MAX_GROUP);
     let mut suggestions = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .from_writer(Vec::new());
-    let id_header = id_col.map(|c| header[c].as_str());
+    let id_header = cleaner.layout.id.map(|c| cleaner.header[c].as_str());
     groups
         .write_csv(&mut suggestions, id_header)
         .expect("write to a Vec");
@@ -331,6 +299,8 @@ pub fn csv_pipeline(data: &[u8]) -> PipelineOutcome {
     report.duplicates = Some(groups.summary());
     serde_json::to_string_pretty(&report).expect("the report serialises");
 
+    // On success the sinks were flushed by `finish`; on error what they hold is what a failed
+    // run would have streamed.
     outcome.output = output.into_inner().expect("flush to a Vec");
     outcome.rejects = rejects.into_inner().expect("flush to a Vec");
     outcome.suggestions = suggestions.into_inner().expect("flush to a Vec");

@@ -2,18 +2,26 @@
 //! or fails, exits 0 (pass) or 1 (fail).
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
-
-use anyhow::Result;
 
 use contactclean::dedupe::{GroupSummary, DEFAULT_MAX_GROUP};
 use contactclean::reason::Reason;
 use contactclean::report::{Report, Stats, ThresholdResult};
 
-use super::job::{self, Sinks};
-use super::{InputArgs, UsageError};
+use contactclean::row::Cleaner;
 
-/// Gate a contact file on its data: exit 0 when it passes every threshold, 1 when it fails one.
+use super::output::{stderr_line, Planned};
+use super::pass::{self, Wants};
+use super::{open_output, Failure, InputArgs};
+
+/// A mistake in the thresholds (a usage error).
+#[derive(Debug)]
+struct UsageError(String);
+
+/// Gate a contact file on its data: exit 0 when it passes every threshold, 1 when it fails
+/// one, 3 when it could not be checked (unreadable or malformed input, an output that cannot
+/// be written), 2 for a usage error.
 ///
 /// With no threshold, any invalid phone or email cell fails the check.
 #[derive(Debug, clap::Args)]
@@ -57,6 +65,11 @@ pub struct Args {
     /// Groups with more rows than this are reported as oversized.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_GROUP)]
     pub max_group: usize,
+
+    /// Let a file with no phone or email column pass. Without it such a file fails: a gate
+    /// with nothing to check must not say PASS.
+    #[arg(long)]
+    pub allow_no_columns: bool,
 }
 
 /// A count or a share.
@@ -286,41 +299,94 @@ fn summary(
     s
 }
 
-pub fn run(args: Args) -> Result<u8> {
-    // Threshold syntax is checked before the file is read.
-    parse_thresholds(&args)?;
-    let mut pass = job::run(
+pub fn run(args: Args) -> Result<u8, Failure> {
+    // Threshold syntax is checked before the file is read, and the columns that thresholds
+    // name as soon as the header is.
+    parse_thresholds(&args).map_err(|e| Failure::usage(e.0))?;
+    let plan = [
+        Planned::new("--rejects", args.rejects.as_deref()),
+        Planned::new("--report", args.report.as_deref()),
+    ];
+    let plan: Vec<Planned> = plan.into_iter().flatten().collect();
+    super::plan_outputs(&args.input, &plan)?;
+    let mut rejects = args
+        .rejects
+        .as_ref()
+        .map(|_| open_output(&plan[0].target))
+        .transpose()?;
+    let mut report_out = args
+        .report
+        .as_ref()
+        .map(|_| open_output(&plan[plan.len() - 1].target))
+        .transpose()?;
+    let name = pass::input_name(&args.input);
+    let columns_exist = |cleaner: &Cleaner| -> Result<(), Failure> {
+        let stats = Stats::new(cleaner);
+        evaluate(&args, &stats, &GroupSummary::default())
+            .map(drop)
+            .map_err(|e| Failure::usage(format!("{name}: {}", e.0)))
+    };
+    let mut pass = pass::run(
         &args.input,
-        Sinks {
-            rejects: args.rejects.clone(),
+        Wants {
+            csv: None,
+            rejects: rejects.as_mut(),
             link: true,
+            more_outputs: true,
             id_column: args.id_column.clone(),
-            ..Sinks::default()
+            before: Some(&columns_exist),
         },
     )?;
+    if pass.stats.columns.is_empty() && !args.allow_no_columns {
+        return Err(Failure::run(format!(
+            "{}: no phone or email column to check; name them with --phone-column / \
+             --email-column, or pass --allow-no-columns to let such a file pass",
+            pass.name
+        )));
+    }
     let groups = pass
         .finish_groups(args.max_group)
-        .expect("linker requested");
+        .ok_or_else(|| Failure::internal("the pass did not link rows"))?;
     let dups = groups.summary();
-    let results = evaluate(&args, &pass.stats, &dups)?;
+    let results = evaluate(&args, &pass.stats, &dups).map_err(|e| Failure::usage(e.0))?;
     let passed = results.iter().all(|r| r.passed);
+    let verdict = if passed { 0 } else { 1 };
     let text = summary(&pass.name, &pass.stats, &dups, &results, passed);
-    let report_to_stdout = args.report.as_ref().is_some_and(|p| p.as_os_str() == "-");
-    if !args.input.quiet {
-        if report_to_stdout {
-            eprint!("{text}");
-        } else {
-            print!("{text}");
-        }
-    }
-    if let Some(path) = &args.report {
+    if let Some(out) = &mut report_out {
         let mut report = Report::new("check", &pass.name, &pass.stats, pass.elapsed.as_secs_f64());
         report.duplicates = Some(dups);
         report.thresholds = results;
         report.verdict = Some(if passed { "pass" } else { "fail" });
-        job::write_report(path, &report)?;
+        // A reader that closes stdout early chose not to read the report: the verdict still
+        // decides the exit code (a gate fails closed, never 0 on a failing file).
+        match pass::write_report(out, &report) {
+            Err(f) if f.stdout_closed => {}
+            r => r?,
+        }
     }
-    Ok(if passed { 0 } else { 1 })
+    if let Some(r) = rejects {
+        super::commit(r)?;
+    }
+    if let Some(o) = report_out {
+        match super::commit(o) {
+            Err(f) if f.stdout_closed => {}
+            r => r?,
+        }
+    }
+    if !args.input.quiet {
+        let report_to_stdout = args.report.as_ref().is_some_and(|p| p.as_os_str() == "-");
+        if report_to_stdout {
+            stderr_line(text.trim_end());
+        } else {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(Failure::run(format!("<stdout>: {e}"))),
+                Ok(()) => {}
+            }
+        }
+    }
+    Ok(verdict)
 }
 
 #[cfg(test)]

@@ -1,14 +1,13 @@
 //! `contactclean dedupe`: merge suggestions as CSV.
 
-use std::path::PathBuf;
-
-use anyhow::Result;
+use std::path::{Path, PathBuf};
 
 use contactclean::dedupe::DEFAULT_MAX_GROUP;
 use contactclean::report::Report;
 
-use super::job::{self, Sinks};
-use super::InputArgs;
+use super::output::{stderr_line, Planned};
+use super::pass::{self, Wants};
+use super::{open_output, Failure, InputArgs};
 
 /// Suggest which rows are the same contact: rows sharing a valid phone (any phone column) or
 /// a normalised email (any email column), transitively.
@@ -49,29 +48,39 @@ pub struct Args {
     pub report: Option<PathBuf>,
 }
 
-pub fn run(args: Args) -> Result<u8> {
-    super::check_stdout_free(args.report.as_deref(), args.output.as_deref())?;
-    let mut pass = job::run(
+pub fn run(args: Args) -> Result<u8, Failure> {
+    let plan = [
+        Planned::new("-o", args.output.as_deref().or(Some(Path::new("-")))),
+        Planned::new("--report", args.report.as_deref()),
+    ];
+    let plan: Vec<Planned> = plan.into_iter().flatten().collect();
+    super::plan_outputs(&args.input, &plan)?;
+    let mut out = open_output(&plan[0].target)?;
+    let mut report_out = plan.get(1).map(|p| open_output(&p.target)).transpose()?;
+    let mut pass = pass::run(
         &args.input,
-        Sinks {
+        Wants {
+            csv: None,
+            rejects: None,
             link: true,
+            more_outputs: true,
             id_column: args.id_column.clone(),
-            ..Sinks::default()
+            before: None,
         },
     )?;
     let groups = pass
         .finish_groups(args.max_group)
-        .expect("linker requested");
-    job::write_suggestions(
+        .ok_or_else(|| Failure::internal("the pass did not link rows"))?;
+    pass::write_suggestions(
         &groups,
-        args.output.as_deref(),
+        &mut out,
         args.output_delimiter.unwrap_or(pass.delimiter),
         pass.id_header.as_deref(),
         args.input.quiet,
     )?;
     let s = groups.summary();
     if args.summary {
-        eprintln!(
+        stderr_line(&format!(
             "contactclean: {}: {} groups, {} rows in groups, largest group {} rows ({} rows read in {:.2} s)",
             pass.name,
             s.groups,
@@ -79,9 +88,9 @@ pub fn run(args: Args) -> Result<u8> {
             s.largest_group,
             pass.stats.rows,
             pass.elapsed.as_secs_f64()
-        );
+        ));
     }
-    if let Some(path) = &args.report {
+    if let Some(o) = &mut report_out {
         let mut report = Report::new(
             "dedupe",
             &pass.name,
@@ -89,7 +98,11 @@ pub fn run(args: Args) -> Result<u8> {
             pass.elapsed.as_secs_f64(),
         );
         report.duplicates = Some(s);
-        job::write_report(path, &report)?;
+        pass::write_report(o, &report)?;
+    }
+    super::commit(out)?;
+    if let Some(o) = report_out {
+        super::commit(o)?;
     }
     Ok(0)
 }

@@ -2,9 +2,9 @@
 
 pub mod check;
 pub mod dedupe;
-pub mod input;
-pub mod job;
 pub mod normalize;
+pub mod output;
+pub mod pass;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -88,35 +88,136 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME", default_value = "flags")]
     pub flags_column: String,
 
-    /// Worker threads; 0 = all cores.
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    /// Worker threads; 0 = all cores. At most 4 × the cores (more only costs memory).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0, value_parser = parse_jobs)]
     pub jobs: usize,
+
+    /// Largest record accepted, in bytes (suffixes K, M, G): a bigger one is a data error
+    /// naming the record, so a corrupt file cannot exhaust memory.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+    pub max_record_size: u64,
 
     /// No progress bar, notes or summary: only errors.
     #[arg(short, long)]
     pub quiet: bool,
 }
 
-/// A mistake in how the command was called (exit code 2), found after argument parsing.
-#[derive(Debug)]
-pub struct UsageError(pub String);
+/// Why a run did not succeed, and so its exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailKind {
+    /// How the command was called (exit 2).
+    Usage,
+    /// The input, an output or the machine (exit 1; `check`: 3).
+    Run,
+    /// A bug (exit 1; `check`: 3), said as `internal error: …`.
+    Internal,
+}
 
-impl fmt::Display for UsageError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// A failed run: one line for stderr and what kind of failure it is.
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: FailKind,
+    pub message: String,
+    /// Standard output was closed by its reader (`| head`): the reader's choice, not an error.
+    pub stdout_closed: bool,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            kind: FailKind::Usage,
+            message: message.into(),
+            stdout_closed: false,
+        }
+    }
+
+    pub fn run(message: impl Into<String>) -> Failure {
+        Failure {
+            kind: FailKind::Run,
+            message: message.into(),
+            stdout_closed: false,
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Failure {
+        Failure {
+            kind: FailKind::Internal,
+            message: format!("internal error: {}", message.into()),
+            stdout_closed: false,
+        }
+    }
+
+    pub fn with_broken_pipe(mut self, on_stdout: bool) -> Failure {
+        self.stdout_closed = on_stdout;
+        self
     }
 }
 
-impl std::error::Error for UsageError {}
-
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "\\t" | "tab" | "\t" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "{s:?} is not one ASCII character (use \\t for tab)"
-        )),
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
     }
+}
+
+/// A delimiter must be one ASCII character that cannot also be CSV syntax: a quote or a line
+/// break as delimiter would make every record unreadable.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    let b = match s {
+        "\\t" | "tab" | "\t" => b'\t',
+        _ if s.len() == 1 && s.is_ascii() => s.as_bytes()[0],
+        _ => {
+            return Err(format!(
+                "{s:?} is not one ASCII character (use \\t for tab)"
+            ))
+        }
+    };
+    match b {
+        b'"' | b'\n' | b'\r' => Err(format!(
+            "{s:?} cannot be a delimiter: quotes and line breaks are CSV syntax"
+        )),
+        _ => Ok(b),
+    }
+}
+
+/// `-j N`: at most 4 × the cores; more threads only cost memory and start-up time.
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of threads"))?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if n > 4 * cores {
+        return Err(format!(
+            "{n} threads is more than 4 × the {cores} cores; use at most {}",
+            4 * cores
+        ));
+    }
+    Ok(n)
+}
+
+/// A size in bytes, with an optional K, M or G suffix (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let unit: u64 = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches(['B', 'I'])
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("{s:?}: expected bytes, e.g. 64M, 512K, 1G")),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{s:?}: expected a positive size, e.g. 64M"))
 }
 
 fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
@@ -142,17 +243,32 @@ pub fn parse_output_delimiter(s: &str) -> Result<u8, String> {
     parse_delimiter(s)
 }
 
-/// `--report -` and a CSV on stdout cannot share it: the CSV must then go to `-o FILE`.
-pub fn check_stdout_free(
-    report: Option<&std::path::Path>,
-    output: Option<&std::path::Path>,
-) -> Result<(), UsageError> {
-    let is_stdout = |p: &std::path::Path| p.as_os_str() == "-";
-    if report.is_some_and(is_stdout) && output.is_none_or(is_stdout) {
-        return Err(UsageError(
-            "--report - would mix the JSON report into the CSV on stdout; write the CSV with -o FILE"
-                .into(),
+/// Refuses, before anything is read, outputs that would collide: with the input, with each
+/// other, or two of them on standard output; and standard output that is closed.
+pub fn plan_outputs(input: &InputArgs, outputs: &[output::Planned]) -> Result<(), Failure> {
+    output::check_plan(input.input.as_deref(), outputs).map_err(Failure::usage)?;
+    let uses_stdout = outputs
+        .iter()
+        .any(|p| matches!(p.target, output::Target::Stdout));
+    if uses_stdout && !output::stdout_is_open() {
+        return Err(Failure::run(
+            "standard output is closed; write with -o FILE or give the command an output",
         ));
     }
     Ok(())
+}
+
+/// Opens an output (a temporary file beside a path, or standard output), naming it on error.
+pub fn open_output(target: &output::Target) -> Result<output::Output, Failure> {
+    output::Output::open(target).map_err(|e| Failure::run(e.to_string()))
+}
+
+/// Renames a finished output into place (stdout: flushes it).
+pub fn commit(out: output::Output) -> Result<(), Failure> {
+    let name = out.name().to_string();
+    let stdout = out.is_stdout();
+    out.commit().map_err(|e| {
+        let broken = e.kind() == std::io::ErrorKind::BrokenPipe;
+        Failure::run(format!("{name}: {e}")).with_broken_pipe(broken && stdout)
+    })
 }

@@ -1,14 +1,13 @@
 //! `contactclean normalize`: the cleaned CSV, plus optional suggestions, rejects and report.
 
-use std::path::PathBuf;
-
-use anyhow::Result;
+use std::path::{Path, PathBuf};
 
 use contactclean::dedupe::DEFAULT_MAX_GROUP;
 use contactclean::report::Report;
 
-use super::job::{self, Sinks};
-use super::InputArgs;
+use super::output::{stderr_line, Output, Planned};
+use super::pass::{self, Wants};
+use super::{open_output, Failure, InputArgs};
 
 /// Clean phone and email cells; every record out, in input order, with a `flags` column.
 ///
@@ -53,22 +52,41 @@ pub struct Args {
     pub report: Option<PathBuf>,
 }
 
-pub fn run(args: Args) -> Result<u8> {
-    super::check_stdout_free(args.report.as_deref(), args.output.as_deref())?;
-    let mut pass = job::run(
+pub fn run(args: Args) -> Result<u8, Failure> {
+    let plan = [
+        Planned::new("-o", args.output.as_deref().or(Some(Path::new("-")))),
+        Planned::new("--rejects", args.rejects.as_deref()),
+        Planned::new("--suggestions", args.suggestions.as_deref()),
+        Planned::new("--report", args.report.as_deref()),
+    ];
+    let plan: Vec<Planned> = plan.into_iter().flatten().collect();
+    super::plan_outputs(&args.input, &plan)?;
+    // Every output is opened (as a temporary file beside its path) before the first record
+    // is read, and renamed into place only once the whole run has succeeded.
+    let mut outs = plan
+        .iter()
+        .map(|p| open_output(&p.target))
+        .collect::<Result<Vec<Output>, Failure>>()?;
+    let mut csv = Some(outs.remove(0));
+    let mut rejects = args.rejects.as_ref().map(|_| outs.remove(0));
+    let mut suggestions = args.suggestions.as_ref().map(|_| outs.remove(0));
+    let mut report_out = args.report.as_ref().map(|_| outs.remove(0));
+    let mut pass = pass::run(
         &args.input,
-        Sinks {
-            output: Some((args.output.clone(), args.output_delimiter)),
-            rejects: args.rejects.clone(),
+        Wants {
+            csv: csv.as_mut().map(|o| (o, args.output_delimiter)),
+            rejects: rejects.as_mut(),
             link: args.suggestions.is_some(),
+            more_outputs: args.report.is_some(),
             id_column: args.id_column.clone(),
+            before: None,
         },
     )?;
     let groups = pass.finish_groups(args.max_group);
-    if let (Some(path), Some(g)) = (&args.suggestions, &groups) {
-        job::write_suggestions(
+    if let (Some(out), Some(g)) = (&mut suggestions, &groups) {
+        pass::write_suggestions(
             g,
-            Some(path),
+            out,
             args.output_delimiter.unwrap_or(pass.delimiter),
             pass.id_header.as_deref(),
             args.input.quiet,
@@ -76,15 +94,15 @@ pub fn run(args: Args) -> Result<u8> {
     }
     if !args.input.quiet {
         if pass.empty_input {
-            eprintln!(
+            stderr_line(&format!(
                 "contactclean: {}: empty input (no header): nothing written",
                 pass.name
-            );
+            ));
         } else {
-            job::print_summary(&pass);
+            pass::print_summary(&pass);
         }
     }
-    if let Some(path) = &args.report {
+    if let Some(out) = &mut report_out {
         let mut report = Report::new(
             "normalize",
             &pass.name,
@@ -92,7 +110,13 @@ pub fn run(args: Args) -> Result<u8> {
             pass.elapsed.as_secs_f64(),
         );
         report.duplicates = groups.as_ref().map(|g| g.summary());
-        job::write_report(path, &report)?;
+        pass::write_report(out, &report)?;
+    }
+    for out in [csv, rejects, suggestions, report_out]
+        .into_iter()
+        .flatten()
+    {
+        super::commit(out)?;
     }
     Ok(0)
 }

@@ -1,0 +1,408 @@
+//! One pass over the input for any subcommand: open the input, build the library's job, name
+//! the columns on stderr, run it into the sinks the subcommand asked for with a progress bar
+//! for people, and turn the library's errors into the one line (and hint) a person needs.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use contactclean::columns::Kind;
+use contactclean::dedupe::{Groups, Linker};
+use contactclean::job::{Job, Options, Tuning};
+use contactclean::phone::PhoneOptions;
+use contactclean::report::Stats;
+use contactclean::row::Cleaner;
+use contactclean::sink::{CsvSink, LinkSink, RejectsSink, Sink};
+use contactclean::source::csv::{CsvOptions, CsvSource};
+use contactclean::source::RecordSource;
+use contactclean::Error;
+
+use super::output::{stderr_line, Output};
+use super::{Failure, InputArgs};
+
+/// What a subcommand wants from the pass. Outputs are opened by the caller before the pass
+/// (so an unwritable one fails before any reading) and committed by it after.
+pub struct Wants<'a> {
+    /// The cleaned CSV and its delimiter (`None`: the input's).
+    pub csv: Option<(&'a mut Output, Option<u8>)>,
+    /// Flagged records, with their record number.
+    pub rejects: Option<&'a mut Output>,
+    /// Feed the duplicate linker.
+    pub link: bool,
+    /// Other outputs (a report, suggestions) are written after the pass.
+    pub more_outputs: bool,
+    pub id_column: Option<String>,
+    /// Checks that need the chosen columns but must run before the first record is read
+    /// (e.g. `check --max-invalid COLUMN=N` naming a column that is not cleaned).
+    pub before: Option<&'a dyn Fn(&Cleaner) -> Result<(), Failure>>,
+}
+
+/// What a pass produced.
+pub struct Pass {
+    pub name: String,
+    pub stats: Stats,
+    pub linker: Option<Linker>,
+    /// The id column's name, when the input has one.
+    pub id_header: Option<String>,
+    pub delimiter: u8,
+    pub elapsed: Duration,
+    /// The input had no bytes at all.
+    pub empty_input: bool,
+}
+
+impl Pass {
+    pub fn finish_groups(&mut self, max_group: usize) -> Option<Groups> {
+        self.linker.take().map(|l| l.finish(max_group))
+    }
+}
+
+/// An output as a sink writes it; `tolerate`: a closed stdout swallows the rest of its bytes
+/// (its reader chose to stop) while the other outputs are completed.
+struct Keep<'a> {
+    out: &'a mut Output,
+    tolerate: bool,
+}
+
+impl Write for Keep<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.out.write(buf) {
+            Err(e) if self.tolerate && e.kind() == io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.out.flush() {
+            Err(e) if self.tolerate && e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        }
+    }
+}
+
+/// The display name of the input.
+pub fn input_name(args: &InputArgs) -> String {
+    match &args.input {
+        Some(p) if p.as_os_str() != "-" => p.display().to_string(),
+        _ => "<stdin>".to_string(),
+    }
+}
+
+/// Turns a library error into the line a person reads: the input's name where the problem is
+/// in the input, and what to do about it.
+pub fn failure(name: &str, e: Error) -> Failure {
+    let hint = match &e {
+        Error::Utf8 { .. } | Error::HeaderUtf8 { .. } => {
+            "; re-run with --encoding windows-1252 (or the file's encoding: latin1, utf-16le, …)"
+        }
+        Error::Width { .. } => {
+            "; fix the record or re-run with --flexible (pads short records, keeps long ones, \
+             flags them row:ragged)"
+        }
+        Error::Encoding { .. } => {
+            "; name the file's real --encoding, or re-run with --flexible to keep the record \
+             (the bytes become U+FFFD, flagged row:encoding)"
+        }
+        Error::UnterminatedQuote { .. } => "; close the quote, or double it (\"\") if it is text",
+        Error::TooLarge { .. } => "; raise the limit with --max-record-size if the data is real",
+        Error::ForeignFlags { .. } | Error::FlagsColumnTaken { .. } => {
+            "; name another flags column with --flags-column NAME"
+        }
+        _ => "",
+    };
+    match e {
+        Error::Internal(m) => Failure::internal(m),
+        Error::Write { .. } => Failure::run(e.to_string()).with_broken_pipe(e.is_broken_pipe()),
+        Error::MissingColumn(_) | Error::FlagsColumnTaken { .. } | Error::Options(_) => {
+            Failure::usage(format!("{name}: {e}{hint}"))
+        }
+        e => Failure::run(format!("{name}: {e}{hint}")),
+    }
+}
+
+/// Runs one pass over the input.
+pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
+    let name = input_name(args);
+    let bar = progress_bar(args);
+    let (raw, size): (Box<dyn Read + Send>, Option<u64>) = match &args.input {
+        Some(p) if p.as_os_str() != "-" => {
+            let f = File::open(p).map_err(|e| Failure::run(format!("{name}: {e}")))?;
+            let meta = f
+                .metadata()
+                .map_err(|e| Failure::run(format!("{name}: {e}")))?;
+            if meta.is_dir() {
+                return Err(Failure::run(format!(
+                    "{name}: is a directory, not a CSV file"
+                )));
+            }
+            (Box::new(f), meta.is_file().then_some(meta.len()))
+        }
+        _ => (Box::new(io::stdin()), None),
+    };
+    let raw: Box<dyn Read + Send> = match &bar {
+        Some(b) => {
+            if let Some(size) = size {
+                b.set_length(size);
+            }
+            Box::new(b.wrap_read(raw))
+        }
+        None => raw,
+    };
+    let tsv = args
+        .input
+        .as_deref()
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
+    let csv_opts = CsvOptions {
+        delimiter: args.delimiter.or(tsv.then_some(b'\t')),
+        encoding: args.encoding,
+        flexible: args.flexible,
+        max_record_bytes: args.max_record_size,
+    };
+    let source = CsvSource::new(raw, csv_opts)
+        .map_err(|e| failure(&name, e))?
+        .with_size(size);
+    let delimiter = source.delimiter();
+    let empty_input = source.is_empty();
+    let options = Options {
+        phone: PhoneOptions {
+            default_region: args.default_region,
+            require_mobile: args.require_mobile,
+        },
+        selection: contactclean::columns::Selection {
+            phone: args.phone_columns.clone(),
+            email: args.email_columns.clone(),
+            id: wants.id_column.clone(),
+            flags_name: args.flags_column.clone(),
+        },
+        keys: wants.link,
+        tuning: Tuning {
+            panic_at_record: fault_injection(),
+            ..Tuning::default()
+        },
+    };
+    let job = Job::new(source, options).map_err(|e| failure(&name, e))?;
+    if let Some(check) = wants.before {
+        check(job.cleaner())?;
+    }
+    if !args.quiet && !empty_input {
+        note_columns(&name, job.cleaner());
+    }
+    // The bar starts drawing only now, below the notes (no stale first frame above them).
+    if let Some(b) = &bar {
+        b.set_draw_target(ProgressDrawTarget::stderr());
+        b.enable_steady_tick(Duration::from_millis(120));
+    }
+    let cleaner = job.cleaner();
+    let id_header = cleaner.layout.id.map(|c| cleaner.header[c].clone());
+    let mut stats = Stats::new(cleaner);
+    // When other outputs are written too, a reader closing stdout early must not cut them
+    // short: stdout is then skipped and the pass goes on.
+    let others = wants.rejects.is_some() || wants.link || wants.more_outputs;
+    let mut csv_sink = wants.csv.map(|(o, d)| {
+        let name = o.name().to_string();
+        let keep = Keep {
+            tolerate: others && o.is_stdout(),
+            out: o,
+        };
+        CsvSink::new(name, keep, d.unwrap_or(delimiter))
+    });
+    let mut rejects = wants.rejects.map(|o| {
+        let name = o.name().to_string();
+        RejectsSink::new(
+            name,
+            Keep {
+                out: o,
+                tolerate: false,
+            },
+            delimiter,
+        )
+    });
+    let mut link = wants
+        .link
+        .then(|| LinkSink::new(cleaner.layout.id.is_some()));
+    let mut sinks: Vec<&mut dyn Sink> = Vec::new();
+    if let Some(s) = &mut csv_sink {
+        sinks.push(s);
+    }
+    if let Some(s) = &mut rejects {
+        sinks.push(s);
+    }
+    if let Some(s) = &mut link {
+        sinks.push(s);
+    }
+    sinks.push(&mut stats);
+    let bar_for_rows = bar.clone();
+    let summary = job
+        .run(&mut sinks, move |n| {
+            if let Some(b) = &bar_for_rows {
+                let secs = b.elapsed().as_secs_f64().max(1e-3);
+                b.set_message(format!("{n} rows, {:.0} rows/s", n as f64 / secs));
+            }
+        })
+        .map_err(|e| failure(&name, e));
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let summary = summary?;
+    drop(sinks);
+    Ok(Pass {
+        name,
+        stats,
+        linker: link.map(LinkSink::into_linker),
+        id_header,
+        delimiter,
+        elapsed: summary.elapsed,
+        empty_input,
+    })
+}
+
+/// `CONTACTCLEAN_FAULT=panic-at-record:N` makes a worker panic outside the phone library's
+/// guard: how the tests prove that a bug ends the run with one line and a non-zero exit.
+fn fault_injection() -> Option<u64> {
+    std::env::var("CONTACTCLEAN_FAULT")
+        .ok()?
+        .strip_prefix("panic-at-record:")?
+        .parse()
+        .ok()
+}
+
+/// Says on stderr which columns were picked, so a wrong guess is seen at once.
+fn note_columns(name: &str, cleaner: &Cleaner) {
+    let layout = &cleaner.layout;
+    let list = |k: Kind| {
+        let v: Vec<&str> = layout
+            .contact
+            .iter()
+            .filter(|(_, kind)| *kind == k)
+            .map(|(c, _)| cleaner.header[*c].as_str())
+            .collect();
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    if layout.contact.is_empty() {
+        stderr_line(&format!(
+            "contactclean: {name}: no phone or email columns found in the header; name them with \
+             --phone-column / --email-column"
+        ));
+    } else {
+        stderr_line(&format!(
+            "contactclean: {name}: phone columns: {}; email columns: {}",
+            list(Kind::Phone),
+            list(Kind::Email)
+        ));
+    }
+}
+
+/// A bar on stderr only when a person is watching: bytes of a file, rows/s of a stream. It
+/// draws nothing until the pass starts.
+fn progress_bar(args: &InputArgs) -> Option<ProgressBar> {
+    if args.quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    let is_file = args.input.as_ref().is_some_and(|p| p.as_os_str() != "-");
+    let style = if is_file {
+        "{spinner} {elapsed_precise} {wide_bar} {bytes}/{total_bytes} {msg} eta {eta}"
+    } else {
+        "{spinner} {elapsed_precise} {bytes} read, {msg}"
+    };
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden())
+        .with_style(ProgressStyle::with_template(style).expect("valid template"));
+    Some(bar)
+}
+
+/// The one-screen summary on stderr after a pass (unless `--quiet`).
+pub fn print_summary(pass: &Pass) {
+    let s = &pass.stats;
+    let secs = pass.elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        s.rows as f64 / secs
+    } else {
+        0.0
+    };
+    let mut text = format!(
+        "contactclean: {}: {} rows in {:.2} s ({:.0} rows/s); {} cells changed; {} rows flagged",
+        pass.name, s.rows, secs, rate, s.cells_changed, s.flagged_rows
+    );
+    for c in &s.columns {
+        text.push_str(&format!(
+            "\n  {:<24} {:<5} valid {:>8}  fixed {:>8}  invalid {:>8}  empty {:>8}",
+            c.name,
+            c.kind.map(|k| k.to_string()).unwrap_or_default(),
+            c.valid,
+            c.fixed,
+            c.invalid,
+            c.empty
+        ));
+    }
+    let by_reason = s.invalid_by_reason();
+    if !by_reason.is_empty() {
+        let parts: Vec<String> = by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        text.push_str(&format!("\n  invalid by reason: {}", parts.join(", ")));
+    }
+    if s.ragged_rows > 0 {
+        text.push_str(&format!("\n  ragged rows: {}", s.ragged_rows));
+    }
+    stderr_line(&text);
+}
+
+/// Writes the JSON report into its (already opened) output.
+pub fn write_report(
+    out: &mut Output,
+    report: &contactclean::report::Report,
+) -> Result<(), Failure> {
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|e| Failure::internal(format!("report: {e}")))?;
+    writeln!(out, "{json}")
+        .and_then(|()| out.flush())
+        .map_err(|e| write_failure(out, e))
+}
+
+/// An output that could not be written; a broken pipe stays recognisable.
+pub fn write_failure(out: &Output, e: io::Error) -> Failure {
+    let broken = e.kind() == io::ErrorKind::BrokenPipe;
+    Failure::run(format!("{}: {e}", out.name())).with_broken_pipe(broken && out.is_stdout())
+}
+
+/// Writes the merge suggestions and warns (unless quiet) about groups too large to be one
+/// contact.
+pub fn write_suggestions(
+    groups: &Groups,
+    out: &mut Output,
+    delimiter: u8,
+    id_header: Option<&str>,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_writer(&mut *out);
+    let res = groups
+        .write_csv(&mut w, id_header)
+        .map_err(|e| match e.into_kind() {
+            csv::ErrorKind::Io(io) => io,
+            other => io::Error::other(format!("{other:?}")),
+        })
+        .and_then(|()| w.flush());
+    drop(w);
+    res.map_err(|e| write_failure(out, e))?;
+    if !quiet {
+        for o in groups.oversized() {
+            stderr_line(&format!(
+                "contactclean: warning: group {} has {} rows (over --max-group {}): {} \
+                 ties the most of them; likely a placeholder, not one contact (marked \
+                 oversized_group)",
+                o.group,
+                o.rows,
+                groups.summary().max_group,
+                o.top_key
+            ));
+        }
+    }
+    Ok(())
+}
