@@ -23,7 +23,10 @@ static PANIC_AT: Mutex<Option<String>> = Mutex::new(None);
 
 fn main() -> ExitCode {
     quiet_panics();
-    cli::output::install_signal_cleanup();
+    if let Err(e) = cli::output::install_signal_cleanup() {
+        stderr_line(&format!("contactclean: cannot watch for signals: {e}"));
+        return ExitCode::from(1);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
