@@ -34,6 +34,7 @@ pub struct CleanRow {
     pub outcomes: Vec<Outcome>,
     pub flags: Vec<RowFlag>,
     /// Valid phone numbers (E.164 digits as integers) and normalised emails: the linking keys.
+    /// Numbers of shared-line columns (fax, pager, …; `Layout::links`) are cleaned but left out.
     pub phones: Vec<u64>,
     pub emails: Vec<String>,
     /// Non-empty cells: how complete the row is (picks a group's survivor).
@@ -156,7 +157,8 @@ impl Cleaner {
                 detail: f.detail,
             });
         }
-        if self.keys {
+        // A shared line (an office fax on every colleague's row) is no evidence of one person.
+        if self.keys && self.layout.links(slot) {
             row.phones.extend_from_slice(&cell.numbers);
         }
         let outcome = match &cell.value {
@@ -276,5 +278,35 @@ fn flag_rank(r: Reason) -> u8 {
         Reason::Extension => 1,
         Reason::NotMobile => 2,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::columns::Selection;
+
+    #[test]
+    fn shared_line_numbers_are_cleaned_but_are_not_keys() {
+        let header: Vec<String> = ["Mobile Phone", "Business Fax", "E-mail Address"]
+            .map(String::from)
+            .to_vec();
+        let sel = Selection {
+            flags_name: "flags".into(),
+            ..Default::default()
+        };
+        let layout = Layout::detect(&header, &sel).unwrap();
+        let c = Cleaner::new(header, layout, PhoneOptions::default());
+        let row = c.clean(&["+44 7400 123456", "+44 20 7946 0999", "A@B.CO"], false);
+        assert_eq!(
+            row.edits,
+            vec![
+                (0, "+447400123456".to_string()),
+                (1, "+442079460999".to_string()),
+                (2, "a@b.co".to_string())
+            ]
+        );
+        assert_eq!(row.phones, vec![447400123456]);
+        assert_eq!(row.emails, vec!["a@b.co"]);
     }
 }

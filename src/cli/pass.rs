@@ -268,15 +268,24 @@ fn fault_injection() -> Option<u64> {
         .ok()
 }
 
-/// Says on stderr which columns were picked, so a wrong guess is seen at once.
+/// Says on stderr which columns were picked, so a wrong guess is seen at once, and which phone
+/// columns are shared lines that do not link rows in merge suggestions.
 fn note_columns(name: &str, cleaner: &Cleaner) {
     let layout = &cleaner.layout;
+    let header = &cleaner.header;
     let list = |k: Kind| {
-        let v: Vec<&str> = layout
+        let v: Vec<String> = layout
             .contact
             .iter()
-            .filter(|(_, kind)| *kind == k)
-            .map(|(c, _)| cleaner.header[*c].as_str())
+            .enumerate()
+            .filter(|(_, (_, kind))| *kind == k)
+            .map(|(slot, (c, _))| {
+                if layout.links(slot) {
+                    header[*c].clone()
+                } else {
+                    format!("{} (not linked: shared line)", header[*c])
+                }
+            })
             .collect();
         if v.is_empty() {
             "none".to_string()
