@@ -320,14 +320,38 @@ impl Layout {
                     header: header.to_vec(),
                 })
         };
+        // A name the header repeats (two `phone` columns) names every column that bears it:
+        // cleaning only the first would leave the other silently dirty.
+        let find_all = |option: &'static str, name: &str| {
+            let exact: Vec<usize> = (0..header.len()).filter(|&i| header[i] == name).collect();
+            let found = if exact.is_empty() {
+                (0..header.len())
+                    .filter(|&i| header[i].eq_ignore_ascii_case(name))
+                    .collect()
+            } else {
+                exact
+            };
+            if found.is_empty() {
+                return Err(MissingColumn {
+                    option,
+                    name: name.to_string(),
+                    header: header.to_vec(),
+                });
+            }
+            Ok(found)
+        };
         let flags = header.iter().position(|h| *h == sel.flags_name);
         let roles: Vec<Role> = header.iter().map(|h| role(h)).collect();
         let mut kinds: Vec<Option<Kind>> = vec![None; header.len()];
         for name in &sel.phone {
-            kinds[find("--phone-column", name)?] = Some(Kind::Phone);
+            for i in find_all("--phone-column", name)? {
+                kinds[i] = Some(Kind::Phone);
+            }
         }
         for name in &sel.email {
-            kinds[find("--email-column", name)?] = Some(Kind::Email);
+            for i in find_all("--email-column", name)? {
+                kinds[i] = Some(Kind::Email);
+            }
         }
         for (i, r) in roles.iter().enumerate() {
             if kinds[i].is_some() || Some(i) == flags {

@@ -348,6 +348,9 @@ pub struct Oversized {
     pub rows: usize,
     /// The key carried by the most rows of the group: usually the placeholder.
     pub top_key: String,
+    /// How many of the group's rows carry it: few when the group is a long chain of keys
+    /// rather than one shared placeholder.
+    pub top_key_rows: usize,
 }
 
 impl Groups {
@@ -383,13 +386,12 @@ impl Groups {
                     .members(g)
                     .iter()
                     .flat_map(|&r| self.linker.row_keys(r as usize))
-                    .max_by_key(|&&k| (self.linker.key_rows[k as usize], std::cmp::Reverse(k)))
-                    .map(|&k| self.linker.key_text(k))
-                    .unwrap_or_default();
+                    .max_by_key(|&&k| (self.linker.key_rows[k as usize], std::cmp::Reverse(k)));
                 Oversized {
                     group: g + 1,
                     rows: self.members(g).len(),
-                    top_key: top,
+                    top_key: top.map(|&k| self.linker.key_text(k)).unwrap_or_default(),
+                    top_key_rows: top.map_or(0, |&k| self.linker.key_rows[k as usize] as usize),
                 }
             })
             .collect()

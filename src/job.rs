@@ -184,3 +184,154 @@ fn check_flags_column(header: &[String], sel: &Selection) -> Result<(), Error> {
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedupe::DEFAULT_MAX_GROUP;
+    use crate::report::Stats;
+    use crate::sink::{CsvSink, LinkSink, Processed, RejectsSink};
+    use crate::source::csv::{CsvOptions, CsvSource};
+
+    fn source(text: &str) -> CsvSource {
+        CsvSource::new(
+            std::io::Cursor::new(text.to_string()),
+            CsvOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn contacts(n: usize) -> String {
+        let mut s = String::from("id,Phone,Email\n");
+        for i in 0..n {
+            // Every 10th row repeats the previous row's number in another rendering.
+            let num = if i % 10 == 9 { i - 1 } else { i };
+            s.push_str(&format!(
+                "{i},+65 9{:03} {:04},U{i}@Example.com\n",
+                num / 10000,
+                num % 10000
+            ));
+        }
+        s
+    }
+
+    /// The whole of `normalize --rejects --suggestions` through the library alone, with a
+    /// batch of 7 records so many batches cross the stages.
+    #[test]
+    fn a_whole_job_through_the_library() {
+        let options = Options {
+            keys: true,
+            tuning: Tuning {
+                batch: 7,
+                ..Tuning::default()
+            },
+            ..Options::default()
+        };
+        let job = Job::new(source(&contacts(1000)), options).unwrap();
+        let cleaner = job.cleaner().clone();
+        assert_eq!(cleaner.layout.id, Some(0));
+        let mut out = CsvSink::new("out", Vec::new(), b',');
+        let mut rejects = RejectsSink::new("rejects", Vec::new(), b',');
+        let mut link = LinkSink::new(true);
+        let mut stats = Stats::new(&cleaner);
+        let mut last = 0;
+        let summary = job
+            .run(&mut [&mut out, &mut rejects, &mut link, &mut stats], |n| {
+                assert!(n >= last);
+                last = n;
+            })
+            .unwrap();
+        assert_eq!((summary.records, last, stats.rows), (1000, 1000, 1000));
+        let out = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "id,Phone,Email,flags");
+        assert_eq!(lines[1], "0,+6590000000,u0@example.com,");
+        assert_eq!(lines[1000], "999,+6590000998,u999@example.com,");
+        assert_eq!(
+            String::from_utf8(rejects.into_inner().unwrap()).unwrap(),
+            "record,id,Phone,Email,flags\n"
+        );
+        let groups = link.into_linker().finish(DEFAULT_MAX_GROUP);
+        assert_eq!(groups.len(), 100);
+        assert_eq!(groups.members(0), &[8, 9]);
+        assert_eq!(groups.group_of(9), Some(0));
+        assert_eq!(groups.group_of(0), None);
+        assert_eq!(groups.survivor(0), 8);
+    }
+
+    struct Boom;
+
+    impl Sink for Boom {
+        fn record(&mut self, p: &Processed, _: &Context) -> Result<(), Error> {
+            if p.record == 5 {
+                panic!("a bug in a sink");
+            }
+            Ok(())
+        }
+    }
+
+    /// A panic outside the phone library's guard is a bug: the run ends with
+    /// `Error::Internal`, it never becomes a cell reason or a silent success.
+    #[test]
+    fn a_panic_outside_the_guard_is_an_internal_error() {
+        let job = Job::new(source(&contacts(20)), Options::default()).unwrap();
+        match job.run(&mut [&mut Boom], |_| {}) {
+            Err(Error::Internal(m)) => assert!(m.contains("a bug in a sink"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let options = Options {
+            tuning: Tuning {
+                panic_at_record: Some(3),
+                ..Tuning::default()
+            },
+            ..Options::default()
+        };
+        let job = Job::new(source(&contacts(20)), options).unwrap();
+        let mut stats = Stats::new(job.cleaner());
+        match job.run(&mut [&mut stats], |_| {}) {
+            Err(Error::Internal(m)) => assert!(m.contains("injected fault at record 3"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn impossible_options_are_refused() {
+        let options = Options {
+            tuning: Tuning {
+                batch: 0,
+                ..Tuning::default()
+            },
+            ..Options::default()
+        };
+        assert!(matches!(
+            Job::new(source("phone\n1\n"), options),
+            Err(Error::Options(_))
+        ));
+        let mut options = Options::default();
+        options.selection.flags_name = "Phone".into();
+        assert!(matches!(
+            Job::new(source("Name,Phone\nA,1\n"), options),
+            Err(Error::FlagsColumnTaken { .. })
+        ));
+    }
+
+    #[test]
+    fn errors_carry_positions_not_advice() {
+        let job = Job::new(source("Name,Phone\nA,1\nB,2,3\n"), Options::default()).unwrap();
+        let mut stats = Stats::new(job.cleaner());
+        let e = job.run(&mut [&mut stats], |_| {}).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::Width {
+                at: crate::error::At { record: 2, line: 3 },
+                expected: 2,
+                got: 3
+            }
+        ));
+        assert_eq!(
+            e.to_string(),
+            "record 2 (line 3): 3 fields, but the header has 2"
+        );
+        assert_eq!(stats.rows, 1);
+    }
+}

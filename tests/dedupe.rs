@@ -155,3 +155,19 @@ fn summary_line_even_when_quiet() {
         "{err}"
     );
 }
+
+#[test]
+fn a_long_chain_is_not_called_a_placeholder() {
+    // Row i shares one address with row i-1 and one with row i+1: 60 rows in one group, and
+    // no key on more than two of them.
+    let mut input = String::from("Email,Email 2\n");
+    for i in 0..60 {
+        input.push_str(&format!("a{i}@example.com,a{}@example.com\n", i + 1));
+    }
+    let (code, _, err) = run_stdin(&["dedupe"], input.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("group 1 has 60 rows"), "{err}");
+    assert!(err.contains("a chain of keys links them"), "{err}");
+    assert!(err.contains("is on 2 rows"), "{err}");
+    assert!(!err.contains("placeholder"), "{err}");
+}

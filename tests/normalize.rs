@@ -317,3 +317,48 @@ fn streams_through_a_pipe_in_order() {
     assert_eq!(ids.len(), 50_000);
     assert!(ids.iter().enumerate().all(|(i, id)| *id == i.to_string()));
 }
+
+#[test]
+fn a_bug_outside_the_phone_library_is_one_line_and_a_failure() {
+    // CONTACTCLEAN_FAULT makes a worker panic outside the phone library's guard.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("clean.csv");
+    let res = bin()
+        .env("CONTACTCLEAN_FAULT", "panic-at-record:3")
+        .args(["normalize", "-q", "-o"])
+        .arg(&out)
+        .arg(fixture("sample.csv"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("contactclean: internal error: injected fault at record 3 (at src/"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
+    assert!(!out.exists(), "a failed run leaves no output file");
+    // `check` says it could not run (3), not that the gate failed (1).
+    let res = bin()
+        .env("CONTACTCLEAN_FAULT", "panic-at-record:1")
+        .args(["check", "-q"])
+        .arg(fixture("sample.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(3));
+}
+
+#[test]
+fn a_named_column_the_header_repeats_is_cleaned_everywhere() {
+    let input = b"name,phone,phone\nA,+65 9123 4567,+44 20 7946 0018\n";
+    let (code, out, err) = run_stdin(&["normalize", "-q", "--phone-column", "phone"], input);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "name,phone,phone,flags\nA,+6591234567,+442079460018,\n"
+    );
+}

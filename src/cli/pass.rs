@@ -402,14 +402,26 @@ pub fn write_suggestions(
     res.map_err(|e| write_failure(out, e))?;
     if !quiet {
         for o in groups.oversized() {
+            // Say "most share X" only when most do: a long chain of distinct keys is another
+            // problem than one placeholder on every row.
+            let why = if o.top_key_rows * 2 >= o.rows {
+                format!(
+                    "{} of them share {}; likely a placeholder, not one contact",
+                    o.top_key_rows, o.top_key
+                )
+            } else {
+                format!(
+                    "a chain of keys links them (the most shared, {}, is on {} rows); check \
+                     it by hand",
+                    o.top_key, o.top_key_rows
+                )
+            };
             stderr_line(&format!(
-                "contactclean: warning: group {} has {} rows (over --max-group {}): {} \
-                 ties the most of them; likely a placeholder, not one contact (marked \
-                 oversized_group)",
+                "contactclean: warning: group {} has {} rows (over --max-group {}): {why} \
+                 (marked oversized_group)",
                 o.group,
                 o.rows,
                 groups.summary().max_group,
-                o.top_key
             ));
         }
     }
