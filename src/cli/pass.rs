@@ -22,6 +22,9 @@ use contactclean::Error;
 use super::output::{stderr_line, Output};
 use super::{Failure, InputArgs};
 
+/// A check on the chosen columns, run before the first record is read.
+pub type BeforeRun<'a> = dyn Fn(&Cleaner) -> Result<(), Failure> + 'a;
+
 /// What a subcommand wants from the pass. Outputs are opened by the caller before the pass
 /// (so an unwritable one fails before any reading) and committed by it after.
 pub struct Wants<'a> {
@@ -36,7 +39,7 @@ pub struct Wants<'a> {
     pub id_column: Option<String>,
     /// Checks that need the chosen columns but must run before the first record is read
     /// (e.g. `check --max-invalid COLUMN=N` naming a column that is not cleaned).
-    pub before: Option<&'a dyn Fn(&Cleaner) -> Result<(), Failure>>,
+    pub before: Option<&'a BeforeRun<'a>>,
 }
 
 /// What a pass produced.
