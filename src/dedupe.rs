@@ -498,7 +498,7 @@ mod tests {
     fn groups(rows: &[(&[u64], &[&str])]) -> Vec<Vec<u32>> {
         let mut l = Linker::new(false);
         for (p, e) in rows {
-            l.add_row(p, e, 1, "");
+            l.add_row(p, e, 1, "").unwrap();
         }
         let g = l.finish(DEFAULT_MAX_GROUP);
         (0..g.len()).map(|i| g.members(i).to_vec()).collect()
@@ -535,9 +535,9 @@ mod tests {
     #[test]
     fn suggestions_csv() {
         let mut l = Linker::new(true);
-        l.add_row(&[6591234567], &["a@b.co"], 3, "c1");
-        l.add_row(&[6591234567], &[] as &[&str], 4, "c2");
-        l.add_row(&[], &["a@b.co"], 1, "c3");
+        l.add_row(&[6591234567], &["a@b.co"], 3, "c1").unwrap();
+        l.add_row(&[6591234567], &[] as &[&str], 4, "c2").unwrap();
+        l.add_row(&[], &["a@b.co"], 1, "c3").unwrap();
         let g = l.finish(DEFAULT_MAX_GROUP);
         let mut w = csv::Writer::from_writer(Vec::new());
         g.write_csv(&mut w, Some("id")).unwrap();
@@ -563,7 +563,7 @@ mod tests {
                 // Keys shared by rows far apart, across phones and emails.
                 let phones = [6580000000 + i % 7919, 6590000000 + (i * 31) % 12007];
                 let email = format!("p{}@example.com", (i * 17) % 9973);
-                l.add_row(&phones, &[email], 2, &format!("id{i}"));
+                l.add_row(&phones, &[email], 2, &format!("id{i}")).unwrap();
             }
             let mut w = csv::Writer::from_writer(Vec::new());
             l.finish(50).write_csv(&mut w, Some("id")).unwrap();
@@ -579,7 +579,7 @@ mod tests {
     fn oversized_groups_are_reported() {
         let mut l = Linker::new(false);
         for _ in 0..5 {
-            l.add_row(&[10000000000], &[] as &[&str], 1, "");
+            l.add_row(&[10000000000], &[] as &[&str], 1, "").unwrap();
         }
         let g = l.finish(3);
         assert_eq!(g.summary().oversized_groups, 1);
@@ -588,7 +588,8 @@ mod tests {
             vec![Oversized {
                 group: 1,
                 rows: 5,
-                top_key: "+10000000000".into()
+                top_key: "+10000000000".into(),
+                top_key_rows: 5,
             }]
         );
     }
