@@ -116,7 +116,12 @@ pub fn failure(name: &str, e: Error) -> Failure {
     };
     match e {
         Error::Internal(m) => Failure::internal(m),
-        Error::Write { .. } => Failure::run(e.to_string()).with_broken_pipe(e.is_broken_pipe()),
+        // Only stdout's reader may stop early: a broken pipe on a named output (a FIFO given
+        // as --rejects) is a failed run, as in `write_failure`.
+        Error::Write { ref output, .. } => {
+            let on_stdout = e.is_broken_pipe() && output == "<stdout>";
+            Failure::run(e.to_string()).with_broken_pipe(on_stdout)
+        }
         Error::MissingColumn(_) | Error::FlagsColumnTaken { .. } | Error::Options(_) => {
             Failure::usage(format!("{name}: {e}{hint}"))
         }
