@@ -239,9 +239,6 @@ fn rejects_fifo_closed_early_fails_and_creates_no_output() {
 }
 
 #[test]
-#[ignore = "bug: normalize commits stdout first; its broken pipe returns before --rejects and \
-            --report are committed, so they are deleted and the run exits 0 \
-            (src/cli/normalize.rs `run`, commit loop)"]
 fn a_stdout_reader_stopping_early_does_not_cut_other_outputs() {
     let d = tempfile::tempdir().unwrap();
     let input = d.path().join("big.csv");
@@ -288,10 +285,6 @@ fn a_stdout_reader_stopping_early_does_not_cut_other_outputs() {
 /// Whichever output is on stdout, a reader that goes away stops only that output: the files
 /// are completed (`normalize … -o c.csv --report - | true`).
 #[test]
-#[ignore = "bug: a broken pipe on stdout while writing --report -, --rejects -, --suggestions - \
-            (normalize) or the suggestions (dedupe) returns early and drops the file outputs' \
-            temp files; exit 0 with nothing written (src/cli/normalize.rs, src/cli/dedupe.rs \
-            `run`; src/cli/pass.rs `run`: rejects' Keep has tolerate: false)"]
 fn any_output_on_a_closed_stdout_leaves_the_files_complete() {
     type Case<'a> = (Vec<&'a str>, Vec<(&'a Path, &'a Path)>);
     let d = tempfile::tempdir().unwrap();
@@ -719,10 +712,6 @@ ls -a "$1""#;
 
 /// Error lines name the output as the user gave it, once, and not the temp file behind it.
 #[test]
-#[ignore = "bug (cosmetic): write errors say the path twice (`/dev/full: /dev/full: No space \
-            left…`): AtomicFile/Output's Write impls already prefix it (output.rs `named`) and \
-            Error::Write's Display, pass::write_failure and cli::commit prefix it again; a \
-            missing directory shows tempfile's `at path \"…/.x.csv.contactclean-XXXXXX.tmp\"`"]
 fn error_lines_name_the_output_once() {
     let d = tempfile::tempdir().unwrap();
     let input = d.path().join("in.csv");

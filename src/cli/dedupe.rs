@@ -71,13 +71,13 @@ pub fn run(args: Args) -> Result<u8, Failure> {
     let groups = pass
         .finish_groups(args.max_group)
         .ok_or_else(|| Failure::internal("the pass did not link rows"))?;
-    pass::write_suggestions(
+    super::unless_stdout_closed(pass::write_suggestions(
         &groups,
         &mut out,
         args.output_delimiter.unwrap_or(pass.delimiter),
         pass.id_header.as_deref(),
         args.input.quiet,
-    )?;
+    ))?;
     let s = groups.summary();
     if args.summary {
         stderr_line(&format!(
@@ -98,11 +98,11 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             pass.elapsed.as_secs_f64(),
         );
         report.duplicates = Some(s);
-        pass::write_report(o, &report)?;
+        super::unless_stdout_closed(pass::write_report(o, &report))?;
     }
-    super::commit(out)?;
+    super::unless_stdout_closed(super::commit(out))?;
     if let Some(o) = report_out {
-        super::commit(o)?;
+        super::unless_stdout_closed(super::commit(o))?;
     }
     Ok(0)
 }

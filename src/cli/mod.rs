@@ -263,12 +263,20 @@ pub fn open_output(target: &output::Target) -> Result<output::Output, Failure> {
     output::Output::open(target).map_err(|e| Failure::run(e.to_string()))
 }
 
-/// Renames a finished output into place (stdout: flushes it).
+/// Renames a finished output into place (stdout: flushes it). Its errors already name it.
 pub fn commit(out: output::Output) -> Result<(), Failure> {
-    let name = out.name().to_string();
     let stdout = out.is_stdout();
     out.commit().map_err(|e| {
         let broken = e.kind() == std::io::ErrorKind::BrokenPipe;
-        Failure::run(format!("{name}: {e}")).with_broken_pipe(broken && stdout)
+        Failure::run(e.to_string()).with_broken_pipe(broken && stdout)
     })
+}
+
+/// A closed standard output stops only what was written there: the reader chose not to read
+/// it. Every other output is still completed.
+pub fn unless_stdout_closed(r: Result<(), Failure>) -> Result<(), Failure> {
+    match r {
+        Err(f) if f.stdout_closed => Ok(()),
+        r => r,
+    }
 }

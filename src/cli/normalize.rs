@@ -84,13 +84,13 @@ pub fn run(args: Args) -> Result<u8, Failure> {
     )?;
     let groups = pass.finish_groups(args.max_group);
     if let (Some(out), Some(g)) = (&mut suggestions, &groups) {
-        pass::write_suggestions(
+        super::unless_stdout_closed(pass::write_suggestions(
             g,
             out,
             args.output_delimiter.unwrap_or(pass.delimiter),
             pass.id_header.as_deref(),
             args.input.quiet,
-        )?;
+        ))?;
     }
     if !args.input.quiet {
         if pass.empty_input {
@@ -110,13 +110,13 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             pass.elapsed.as_secs_f64(),
         );
         report.duplicates = groups.as_ref().map(|g| g.summary());
-        pass::write_report(out, &report)?;
+        super::unless_stdout_closed(pass::write_report(out, &report))?;
     }
     for out in [csv, rejects, suggestions, report_out]
         .into_iter()
         .flatten()
     {
-        super::commit(out)?;
+        super::unless_stdout_closed(super::commit(out))?;
     }
     Ok(0)
 }

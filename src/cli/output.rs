@@ -259,6 +259,12 @@ impl AtomicFile {
             .unwrap_or(dest.as_os_str())
             .to_string_lossy();
         let prefix = format!(".{base}.contactclean-");
+        if !dir.is_dir() {
+            return Err(io::Error::new(
+                ErrorKind::NotFound,
+                format!("no such directory: {}", dir.display()),
+            ));
+        }
         let mut temps = temps();
         // 0666 less the umask, as `File::create` would give (tempfile's default is 0600).
         let tmp = tempfile::Builder::new()
@@ -266,7 +272,19 @@ impl AtomicFile {
             .suffix(".tmp")
             .rand_bytes(6)
             .permissions(Permissions::from_mode(0o666))
-            .tempfile_in(dir)?;
+            .tempfile_in(dir)
+            // tempfile's message names its random file; the user named `dir/base`.
+            .map_err(|e| {
+                let kind = e.kind();
+                io::Error::new(
+                    kind,
+                    format!(
+                        "cannot create a file in {}: {}",
+                        dir.display(),
+                        io::Error::from(kind)
+                    ),
+                )
+            })?;
         let (file, temp) = tmp.into_parts();
         temps.push(temp.to_path_buf());
         drop(temps);
@@ -342,17 +360,18 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Write errors are not named here: whoever writes (a sink, the report) names its output once.
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.out.write(buf).map_err(|e| named(&self.name, e))
+        self.out.write(buf)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.out.write_all(buf).map_err(|e| named(&self.name, e))
+        self.out.write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush().map_err(|e| named(&self.name, e))
+        self.out.flush()
     }
 }
 
@@ -424,21 +443,21 @@ impl Output {
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Output::Stdout(w) => w.write(buf).map_err(|e| named("<stdout>", e)),
+            Output::Stdout(w) => w.write(buf),
             Output::File(f) => f.write(buf),
         }
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match self {
-            Output::Stdout(w) => w.write_all(buf).map_err(|e| named("<stdout>", e)),
+            Output::Stdout(w) => w.write_all(buf),
             Output::File(f) => f.write_all(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Output::Stdout(w) => w.flush().map_err(|e| named("<stdout>", e)),
+            Output::Stdout(w) => w.flush(),
             Output::File(f) => f.flush(),
         }
     }

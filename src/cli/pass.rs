@@ -221,8 +221,9 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         RejectsSink::new(
             name,
             Keep {
+                // On stdout (`-o FILE --rejects -`), the CSV file is another output.
+                tolerate: o.is_stdout(),
                 out: o,
-                tolerate: false,
             },
             delimiter,
         )
