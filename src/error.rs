@@ -120,7 +120,16 @@ impl fmt::Display for Error {
                 bytes,
             } => {
                 let hex: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
-                write!(f, "{at}: bytes {} are not valid {encoding}", hex.join(" "))
+                let (noun, verb) = if bytes.len() == 1 {
+                    ("byte", "is")
+                } else {
+                    ("bytes", "are")
+                };
+                write!(
+                    f,
+                    "{at}: {noun} {} {verb} not valid {encoding}",
+                    hex.join(" ")
+                )
             }
             Error::UnterminatedQuote { at } => write!(
                 f,

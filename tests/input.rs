@@ -221,15 +221,108 @@ fn a_one_megabyte_field_streams_through() {
 }
 
 #[test]
-fn unterminated_quote_keeps_every_byte() {
-    // An opening quote never closed swallows the rest of the file into one field: the CSV
-    // reader's standard reading. Nothing is dropped: the bytes come back in that field.
-    let data = b"Name,Phone\nA,\"+65 9123 4567\nB,+44 20 7946 0018\n";
-    let (code, out, err) = run_stdin(&["normalize", "-q", "--flexible"], data);
-    assert_eq!(code, 0, "{err}");
-    let r = rows(&out);
-    assert_eq!(r.len(), 2);
-    assert!(r[1][1].contains("B,+44 20 7946 0018"));
+fn an_unterminated_quote_is_an_error_naming_where_it_opened() {
+    // An opening quote never closed would swallow the rest of the file into one field (the
+    // CSV reader's reading): 1,000 rows would come out as 3. It is a data error naming the
+    // line where the quote opened, with --flexible too, and `check` does not say PASS.
+    let mut data = b"Name,Phone\nA,+65 9123 4567\nB,\"+65 9123 4568\n".to_vec();
+    for i in 0..1000 {
+        data.extend_from_slice(format!("C{i},+44 20 7946 {:04}\n", i).as_bytes());
+    }
+    for flexible in [false, true] {
+        let mut args = vec!["normalize", "-q"];
+        if flexible {
+            args.push("--flexible");
+        }
+        let (code, _, err) = run_stdin(&args, &data);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("record 2 (line 3): a quoted field opened on line 3 is never closed"),
+            "{err}"
+        );
+    }
+    let (code, _, err) = run_stdin(&["check", "-q"], &data);
+    assert_eq!(code, 3, "{err}");
+    // A quoted field with line breaks that does close is fine, and lines count on after it.
+    let data = b"Name,Phone\nA,\"+65 9123\n4567\"\nB,12\n";
+    let (code, out, err) = run_stdin(&["check"], data);
+    assert_eq!(code, 1, "{err}");
+    assert!(String::from_utf8_lossy(&out).contains("record 2 (line 4): Phone:too_short"));
+}
+
+#[test]
+fn line_numbers_count_crlf_and_cr_like_an_editor() {
+    for eol in ["\r\n", "\r", "\n"] {
+        let data = format!("Name,Phone{eol}A,+65 9123 4567{eol}{eol}B,12{eol}");
+        let (code, out, _) = run_stdin(&["check"], data.as_bytes());
+        assert_eq!(code, 1);
+        let out = String::from_utf8_lossy(&out);
+        assert!(
+            out.contains("record 2 (line 4): Phone:too_short"),
+            "{eol:?}: {out}"
+        );
+    }
+}
+
+#[test]
+fn invalid_bytes_in_the_declared_encoding_are_never_silent() {
+    // Under --encoding utf-8, a stray Latin-1 byte; in UTF-16, a lone surrogate; in Shift_JIS,
+    // a byte that starts no character: an error naming the record, or with --flexible the
+    // record kept (U+FFFD) and flagged row:encoding.
+    let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+    for unit in "Name,Phone\nA,+6591234567\n".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    utf16.extend_from_slice(&0xD800u16.to_le_bytes()); // lone surrogate
+    for unit in ",+6591234568\n".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "utf-8",
+            b"Name,Phone\nA,+6591234567\nJos\xe9,+6591234568\n".to_vec(),
+            "UTF-8",
+        ),
+        ("utf-16le", utf16, "UTF-16LE"),
+        (
+            "shift_jis",
+            b"Name,Phone\nA,+6591234567\nB\xa0\xa0,+6591234568\n".to_vec(),
+            "Shift_JIS",
+        ),
+    ];
+    for (label, data, name) in cases {
+        let (code, _, err) = run_stdin(&["normalize", "-q", "--encoding", label], &data);
+        assert_eq!(code, 1, "{label}: {err}");
+        assert!(err.contains("record 2 (line 3)"), "{label}: {err}");
+        assert!(err.contains(&format!("not valid {name}")), "{label}: {err}");
+        let (code, out, err) = run_stdin(
+            &["normalize", "-q", "--flexible", "--encoding", label],
+            &data,
+        );
+        assert_eq!(code, 0, "{label}: {err}");
+        let r = rows(&out);
+        assert_eq!(r.len(), 3, "{label}");
+        assert_eq!(r[2][2], "row:encoding", "{label}");
+        assert!(r[2][0].contains('\u{FFFD}'), "{label}: {:?}", r[2]);
+        assert_eq!(r[1][2], "", "{label}");
+    }
+}
+
+#[test]
+fn a_record_over_the_size_limit_is_refused_before_memory_grows() {
+    // No line break at all (as /dev/zero): the limit stops the read, naming the record.
+    let data = vec![b'x'; 3 << 20];
+    let (code, _, err) = run_stdin(&["normalize", "-q", "--max-record-size", "1M"], &data);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("record 0 (line 1)") && err.contains("--max-record-size"),
+        "{err}"
+    );
+    let mut data = b"Name,Phone\nA,+6591234567\nB,".to_vec();
+    data.extend(std::iter::repeat_n(b'9', 3 << 20));
+    let (code, _, err) = run_stdin(&["normalize", "-q", "--max-record-size", "1M"], &data);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("record 2 (line 3)"), "{err}");
 }
 
 /// UTF-8 is checked on the workers and the width on the reader: whichever record fails first

@@ -5,8 +5,9 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 
 use csv::ByteRecord;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
-use encoding_rs_io::DecodeReaderBytesBuilder;
 
+use super::decode::{DamageLog, StrictDecoder};
+use super::track::Tracker;
 use super::{utf8_error, RecordInfo, RecordSource};
 use crate::error::{At, Error};
 
@@ -30,12 +31,14 @@ pub struct CsvOptions {
 
 /// A CSV input whose header has been read.
 pub struct CsvSource {
-    rdr: csv::Reader<Box<dyn Read + Send>>,
+    rdr: csv::Reader<Tracker<Box<dyn Read + Send>>>,
     header_record: ByteRecord,
     header: Vec<String>,
     delimiter: u8,
     flexible: bool,
     max_record_bytes: u64,
+    /// Invalid bytes the decoder replaced (only when decoding).
+    damage: Option<(DamageLog, &'static Encoding)>,
     next_record: u64,
     size: Option<u64>,
 }
@@ -47,32 +50,46 @@ impl CsvSource {
         let mut raw = BufReader::with_capacity(SNIFF_BYTES, input);
         let head = raw.fill_buf().map_err(Error::Read)?;
         let encoding = opts.encoding.or_else(|| utf16_bom(head));
-        let decoded: Box<dyn Read + Send> = match encoding {
-            Some(enc) => Box::new(
-                DecodeReaderBytesBuilder::new()
-                    .encoding(Some(enc))
-                    .bom_override(true)
-                    .strip_bom(true)
-                    .build(raw),
-            ),
-            None => Box::new(raw),
+        let (decoded, damage): (Box<dyn Read + Send>, _) = match encoding {
+            Some(enc) => {
+                let decoder = StrictDecoder::new(raw, enc);
+                let log = decoder.log();
+                (Box::new(decoder), Some((log, enc)))
+            }
+            None => (Box::new(raw), None),
         };
         let (peek, rest) = peek(decoded, SNIFF_BYTES).map_err(Error::Read)?;
         let delimiter = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&peek));
+        if matches!(delimiter, b'"' | b'\r' | b'\n') {
+            return Err(Error::Options(format!(
+                "{:?} cannot be a delimiter: quotes and line breaks are CSV syntax",
+                delimiter as char
+            )));
+        }
         let reader: Box<dyn Read + Send> = Box::new(Cursor::new(peek).chain(rest));
-        let mut rdr = csv::ReaderBuilder::new()
+        let mut tracker = Tracker::new(reader, delimiter);
+        tracker.set_limit(opts.max_record_bytes);
+        let rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(false)
-            .from_reader(reader);
+            .from_reader(tracker);
+        let mut source = CsvSource {
+            rdr,
+            header_record: ByteRecord::new(),
+            header: Vec::new(),
+            delimiter,
+            flexible: opts.flexible,
+            max_record_bytes: opts.max_record_bytes,
+            damage,
+            next_record: 0,
+            size: None,
+        };
         let mut header_record = ByteRecord::new();
-        if !rdr
-            .read_byte_record(&mut header_record)
-            .map_err(|e| csv_error(e, 0))?
-        {
+        if source.read_raw(&mut header_record)?.is_none() {
             header_record.clear();
         }
-        let header = header_record
+        source.header = header_record
             .iter()
             .enumerate()
             .map(|(field, f)| {
@@ -81,16 +98,8 @@ impl CsvSource {
                     .map_err(|_| Error::HeaderUtf8 { field })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(CsvSource {
-            rdr,
-            header_record,
-            header,
-            delimiter,
-            flexible: opts.flexible,
-            max_record_bytes: opts.max_record_bytes,
-            next_record: 1,
-            size: None,
-        })
+        source.header_record = header_record;
+        Ok(source)
     }
 
     /// The input's size in bytes (a file's length), for [`RecordSource::size_hint`].
@@ -102,6 +111,66 @@ impl CsvSource {
     /// The delimiter in use (given or sniffed): outputs keep it unless told otherwise.
     pub fn delimiter(&self) -> u8 {
         self.delimiter
+    }
+
+    /// Reads one record (the header is record 0) and checks what the CSV parser cannot: its
+    /// size, a quote left open at the end of the input, bytes the decoder replaced. Returns its
+    /// position and whether it was damaged (only when flexible).
+    fn read_raw(&mut self, rec: &mut ByteRecord) -> Result<Option<(At, bool)>, Error> {
+        let record = self.next_record;
+        let start = self.rdr.position().byte();
+        self.rdr.get_mut().set_record_start(start);
+        let more = match self.rdr.read_byte_record(rec) {
+            Ok(more) => more,
+            Err(e) if self.rdr.get_ref().too_large() => {
+                let line = self.rdr.get_mut().line_of(start);
+                drop(e);
+                return Err(Error::TooLarge {
+                    at: At { record, line },
+                    limit: self.max_record_bytes,
+                });
+            }
+            Err(e) => return Err(csv_error(e, record)),
+        };
+        if !more {
+            return Ok(None);
+        }
+        self.next_record += 1;
+        let begin = rec.position().map_or(start, |p| p.byte());
+        let end = self.rdr.position().byte();
+        let line = self.rdr.get_mut().line_of(begin);
+        let at = At { record, line };
+        if let Some((quote_at, quote_line)) = self.rdr.get_ref().open_quote() {
+            // The stream ended inside a quoted field: this record swallowed the rest.
+            if begin <= quote_at && quote_at < end {
+                return Err(Error::UnterminatedQuote {
+                    at: At {
+                        record,
+                        line: quote_line,
+                    },
+                });
+            }
+        }
+        let limit = self.max_record_bytes;
+        if limit > 0 && rec.as_slice().len() as u64 > limit {
+            return Err(Error::TooLarge { at, limit });
+        }
+        let mut damaged = false;
+        if let Some((log, encoding)) = &self.damage {
+            if log.any() {
+                while let Some(d) = log.first_before(end) {
+                    if !self.flexible {
+                        return Err(Error::Encoding {
+                            at,
+                            encoding: encoding.name(),
+                            bytes: d.bytes,
+                        });
+                    }
+                    damaged = true;
+                }
+            }
+        }
+        Ok(Some((at, damaged)))
     }
 }
 
@@ -115,23 +184,9 @@ impl RecordSource for CsvSource {
     }
 
     fn read(&mut self, rec: &mut ByteRecord) -> Result<Option<RecordInfo>, Error> {
-        let record = self.next_record;
-        if !self
-            .rdr
-            .read_byte_record(rec)
-            .map_err(|e| csv_error(e, record))?
-        {
+        let Some((at, damaged)) = self.read_raw(rec)? else {
             return Ok(None);
-        }
-        self.next_record += 1;
-        let at = At {
-            record,
-            line: rec.position().map_or(0, |p| p.line()),
         };
-        let limit = self.max_record_bytes;
-        if limit > 0 && rec.as_slice().len() as u64 > limit {
-            return Err(Error::TooLarge { at, limit });
-        }
         let ragged = rec.len() != self.header.len();
         if ragged && !self.flexible {
             // A record that is both is reported for its encoding, as any record is.
@@ -147,7 +202,7 @@ impl RecordSource for CsvSource {
         Ok(Some(RecordInfo {
             line: at.line,
             ragged,
-            damaged: false,
+            damaged,
         }))
     }
 

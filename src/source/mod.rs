@@ -4,6 +4,8 @@
 //! vCard and workbook sources plug in beside [`csv::CsvSource`].
 
 pub mod csv;
+pub mod decode;
+pub mod track;
 
 use ::csv::ByteRecord;
 
