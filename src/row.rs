@@ -238,7 +238,7 @@ impl Cleaner {
                 _ => &rest[body_start..end],
             };
             let name = body.split_once('=').map_or(body, |(n, _)| n);
-            if Reason::parse(name).is_none() {
+            if !is_reason_shaped(name) {
                 ours = false;
             }
             if let (Some(slot), Some(digits)) =
@@ -269,6 +269,16 @@ impl Cleaner {
             });
         }
     }
+}
+
+/// A reason name as this tool writes them (`missing_country_code`): lower-case ASCII words
+/// joined by `_`. Names from another version of the tool count too, so an old flags cell is
+/// recomputed; a user's own values (`VIP`, `do-not-call`, free text) are not.
+fn is_reason_shaped(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// The order of one cell's informational flags (a cell has one invalid reason at most).

@@ -167,6 +167,14 @@ fn a_flags_column_of_the_users_own_is_never_overwritten() {
         String::from_utf8(out).unwrap(),
         "Name,Phone,flags,cc_flags\nA,+6591234567,,\nB,+6591234568,VIP,\n"
     );
+    // A cell in this tool's shape is recomputed, even with a reason another version wrote.
+    let old = b"Name,Phone,flags\nA,+65 9123 4567,Phone:stale_reason;row:ragged\n";
+    let (code, out, err) = run_stdin(&["normalize", "-q"], old);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "Name,Phone,flags\nA,+6591234567,\n"
+    );
     // The flags column can never be a contact column.
     let (code, _, err) = run_stdin(&["normalize", "-q", "--flags-column", "Phone"], input);
     assert_eq!(code, 2, "{err}");
