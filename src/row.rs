@@ -123,7 +123,9 @@ impl Cleaner {
                 .iter()
                 .enumerate()
                 .filter(|(i, f)| Some(*i) != self.layout.flags && !f.is_empty())
-                .count() as u32,
+                .count()
+                .try_into()
+                .unwrap_or(u32::MAX),
             ..CleanRow::default()
         };
         for (slot, &(col, kind)) in self.layout.contact.iter().enumerate() {
