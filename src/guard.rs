@@ -47,6 +47,6 @@ mod tests {
     fn a_panic_inside_is_caught_and_the_depth_restored() {
         assert_eq!(library(|| panic!("boom")), Err::<(), _>(LibraryPanic));
         assert!(!in_guard());
-        assert_eq!(library(|| in_guard()), Ok(true));
+        assert_eq!(library(in_guard), Ok(true));
     }
 }

@@ -36,8 +36,11 @@ pub struct Wants<'a> {
     pub id_column: Option<String>,
     /// Checks that need the chosen columns but must run before the first record is read
     /// (e.g. `check --max-invalid COLUMN=N` naming a column that is not cleaned).
-    pub before: Option<&'a dyn Fn(&Cleaner) -> Result<(), Failure>>,
+    pub before: Option<BeforeCheck<'a>>,
 }
+
+/// A check on the chosen columns, run before the first record is read.
+pub type BeforeCheck<'a> = &'a dyn Fn(&Cleaner) -> Result<(), Failure>;
 
 /// What a pass produced.
 pub struct Pass {
@@ -169,6 +172,7 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         phone: PhoneOptions {
             default_region: args.default_region,
             require_mobile: args.require_mobile,
+            whatsapp_rules: !args.no_whatsapp_rules,
         },
         selection: contactclean::columns::Selection {
             phone: args.phone_columns.clone(),
