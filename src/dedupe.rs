@@ -4,11 +4,14 @@
 //! (a phone key is its E.164 digits as a `u64`; an email key is its bytes in one arena) plus a
 //! few bytes per row; row width does not matter. See `docs/dedupe.md` for measured figures.
 
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::io;
 
 use hashbrown::HashTable;
-use rustc_hash::FxBuildHasher;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+
+use crate::whatsapp::{self, Key, RuleId};
 
 /// Groups larger than this are reported as a data problem (a shared placeholder), not a contact.
 pub const DEFAULT_MAX_GROUP: usize = 50;
@@ -56,6 +59,8 @@ pub struct Linker {
     row_keys: Vec<u32>,
     row_filled: Vec<u16>,
     ids: Option<(String, Vec<u32>)>,
+    /// What the WhatsApp rules added (see the end of this file): empty unless one fired.
+    rules: RuleLinks,
 }
 
 impl Linker {
@@ -76,6 +81,19 @@ impl Linker {
         filled: u32,
         id: &str,
     ) -> Result<(), LinkerFull> {
+        self.add_row_with(phones, emails, &[], filled, id)
+    }
+
+    /// [`Linker::add_row`] with the keys the WhatsApp rules gave the row
+    /// (`CleanRow::rule_keys`, from [`whatsapp::keys`]).
+    pub fn add_row_with<S: AsRef<str>>(
+        &mut self,
+        phones: &[u64],
+        emails: &[S],
+        rule_keys: &[Key],
+        filled: u32,
+        id: &str,
+    ) -> Result<(), LinkerFull> {
         let start = self.row_keys.len();
         for &p in phones {
             let k = self.intern_phone(p)?;
@@ -84,6 +102,9 @@ impl Linker {
         for e in emails {
             let k = self.intern_email(e.as_ref())?;
             self.push_key(start, k);
+        }
+        if !rule_keys.is_empty() {
+            self.add_rule_keys(start, rule_keys)?;
         }
         self.row_off.push(index(self.row_keys.len())?);
         self.row_filled
@@ -240,18 +261,22 @@ impl Linker {
         &self.row_keys[self.row_off[row] as usize..self.row_off[row + 1] as usize]
     }
 
-    /// The display form of a key: `+E164` or the email.
+    /// The display form of a key: `+E164` or the email (an old id: its digits; a user id:
+    /// itself).
     fn key_text(&self, k: u32) -> String {
         let r = self.key_ref[k as usize];
         if r & EMAIL_BIT != 0 {
             self.email(r & !EMAIL_BIT).to_string()
+        } else if self.rules.is_old_id(k) {
+            self.phones[r as usize].to_string()
         } else {
             format!("+{}", self.phones[r as usize])
         }
     }
 
+    /// An email key (a user id shares the email table but is not one).
     fn is_email(&self, k: u32) -> bool {
-        self.key_ref[k as usize] & EMAIL_BIT != 0
+        self.key_ref[k as usize] & EMAIL_BIT != 0 && !self.rules.is_user_id(k)
     }
 
     fn id(&self, row: usize) -> &str {
@@ -266,11 +291,14 @@ impl Linker {
 
     /// Closes the input: finds the groups, numbered by each group's first row.
     pub fn finish(mut self, max_group: usize) -> Groups {
+        if !self.rules.deferred.is_empty() {
+            self.link_old_ids();
+        }
         let n = self.rows();
         let mut root_of_row = vec![u32::MAX; n];
         let mut comp_rows = vec![0u32; self.keys()];
         for (row, root) in root_of_row.iter_mut().enumerate() {
-            if let Some(&k) = self.row_keys(row).first() {
+            if let Some(k) = self.anchor(row) {
                 *root = self.find(k);
                 comp_rows[*root as usize] += 1;
             }
@@ -451,23 +479,19 @@ impl Groups {
             let (group, size) = ((g + 1).to_string(), m.len().to_string());
             for &r in m {
                 let keys = l.row_keys(r as usize);
-                let shared: Vec<u32> = keys
-                    .iter()
-                    .copied()
-                    .filter(|&k| l.key_rows[k as usize] >= 2)
-                    .collect();
-                let by_phone = shared.iter().any(|&k| !l.is_email(k));
-                let by_email = shared.iter().any(|&k| l.is_email(k));
-                let matched_on = match (by_phone, by_email) {
-                    (true, true) => "phone+email",
-                    (true, false) => "phone",
-                    _ => "email",
-                };
+                let shared: Vec<u32> = keys.iter().copied().filter(|&k| l.is_shared(k)).collect();
+                let matched_on = l.matched_on(r, &shared);
                 let join = |ks: &mut dyn Iterator<Item = u32>| {
                     ks.map(|k| l.key_text(k)).collect::<Vec<_>>().join(";")
                 };
                 let key = join(&mut shared.iter().copied());
-                let phones = join(&mut keys.iter().copied().filter(|&k| !l.is_email(k)));
+                // A row's phones are its own numbers and ids, not the other forms rules add.
+                let phones = join(
+                    &mut keys
+                        .iter()
+                        .copied()
+                        .filter(|&k| !l.is_email(k) && l.rules.via(r, k).is_none()),
+                );
                 let emails = join(&mut keys.iter().copied().filter(|&k| l.is_email(k)));
                 let row = (r + 1).to_string();
                 let mut rec: Vec<&str> = vec![&group, &row];
@@ -476,7 +500,7 @@ impl Groups {
                 }
                 rec.extend([
                     if r == survivor { "yes" } else { "" },
-                    matched_on,
+                    &matched_on,
                     &key,
                     &size,
                     &phones,
@@ -488,6 +512,226 @@ impl Groups {
         }
         w.flush()?;
         Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WhatsApp rules (`crate::whatsapp`, `docs/whatsapp.md`): keys that rules add to rows. None of
+// this costs anything on a file where no rule fired (`RuleLinks` stays empty).
+
+/// What the WhatsApp rules added to the linker.
+#[derive(Default)]
+struct RuleLinks {
+    /// Keys only a rule makes (old ids, user ids) → the rule.
+    made: FxHashMap<u32, RuleId>,
+    /// (row, key, rule): a key the row carries through a rule (another form of its number),
+    /// in row order.
+    via: Vec<(u32, u32, RuleId)>,
+    /// Key → how many rows carry it through a rule, and the rule.
+    reached: FxHashMap<u32, (u32, RuleId)>,
+    /// (row, old id): linked, or not, once the whole file has been read.
+    deferred: Vec<(u32, u32)>,
+    /// Old ids that fit several numbers of the file: they link nothing at all.
+    dead: FxHashSet<u32>,
+    /// The old ids and numbers an old-id rule tied together → the rule.
+    joined: FxHashMap<u32, RuleId>,
+}
+
+impl RuleLinks {
+    fn is_empty(&self) -> bool {
+        self.made.is_empty() && self.via.is_empty()
+    }
+
+    fn is_user_id(&self, k: u32) -> bool {
+        !self.made.is_empty() && self.made.get(&k) == Some(&RuleId::UserId)
+    }
+
+    fn is_old_id(&self, k: u32) -> bool {
+        !self.made.is_empty() && matches!(self.made.get(&k), Some(RuleId::Ci8 | RuleId::Bj8))
+    }
+
+    /// The rule through which `row` carries key `k`, if it does not carry it itself.
+    fn via(&self, row: u32, k: u32) -> Option<RuleId> {
+        if self.via.is_empty() {
+            return None;
+        }
+        let i = self.via.partition_point(|e| e.0 < row);
+        self.via[i..]
+            .iter()
+            .take_while(|e| e.0 == row)
+            .find(|e| e.1 == k)
+            .map(|e| e.2)
+    }
+}
+
+/// `matched_on` bits: phone, email, then one per rule (by `RuleId`).
+const BY_PHONE: u32 = 1;
+const BY_EMAIL: u32 = 2;
+
+fn rule_bit(r: RuleId) -> u32 {
+    4 << (r as u32)
+}
+
+impl Linker {
+    /// Adds a row's rule keys. Another form of a number and a user id link at once; an old id
+    /// waits for the end of the file ([`Linker::link_old_ids`]), so it is added last and never
+    /// becomes the key the row's other keys are tied to.
+    fn add_rule_keys(&mut self, start: usize, keys: &[Key]) -> Result<(), LinkerFull> {
+        let row = index(self.rows())?;
+        for key in keys {
+            if let Key::Alias(rule, n) = key {
+                let k = self.intern_phone(*n)?;
+                if !self.row_keys[start..].contains(&k) {
+                    self.push_key(start, k);
+                    self.rules.via.push((row, k, *rule));
+                    self.rules.reached.entry(k).or_insert((0, *rule)).0 += 1;
+                }
+            }
+        }
+        for key in keys {
+            if let Key::UserId(id) = key {
+                // Emails are lower-cased and hold an `@`: a user id never equals one.
+                let k = self.intern_email(id)?;
+                self.rules.made.insert(k, RuleId::UserId);
+                self.push_key(start, k);
+            }
+        }
+        for key in keys {
+            if let Key::OldId(rule, digits) = key {
+                // `cc` + 8 digits is no valid number, so never another row's phone key.
+                let k = self.intern_phone(*digits)?;
+                self.rules.made.insert(k, *rule);
+                if !self.row_keys[start..].contains(&k) {
+                    self.row_keys.push(k);
+                    let n = &mut self.key_rows[k as usize];
+                    *n = n.saturating_add(1);
+                    self.rules.deferred.push((row, k));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Links each old id to the one number of the file it can have become (`+225 0[157]` or
+    /// `+229 01` and the same 8 digits), and its rows to one another. An old id that several
+    /// numbers fit links nothing, so it can never join two of them.
+    fn link_old_ids(&mut self) {
+        let mut fits: FxHashMap<(RuleId, u64), (u32, u32)> = FxHashMap::default();
+        for k in 0..self.key_ref.len() {
+            let r = self.key_ref[k];
+            let k = k as u32;
+            if r & EMAIL_BIT != 0 || self.rules.made.contains_key(&k) {
+                continue;
+            }
+            if let Some(fit) = whatsapp::new_form_suffix(self.phones[r as usize]) {
+                fits.entry(fit).or_insert((0, k)).0 += 1;
+            }
+        }
+        let mut olds: Vec<(u32, RuleId)> = self
+            .rules
+            .made
+            .iter()
+            .filter(|(k, _)| self.rules.is_old_id(**k))
+            .map(|(k, r)| (*k, *r))
+            .collect();
+        olds.sort_unstable();
+        for (x, rule) in olds {
+            let digits = self.phones[self.key_ref[x as usize] as usize];
+            match fits.get(&(rule, whatsapp::old_suffix(digits))) {
+                Some(&(1, n)) => {
+                    self.union(x, n);
+                    self.rules.joined.insert(x, rule);
+                    self.rules.joined.insert(n, rule);
+                }
+                Some(_) => {
+                    self.rules.dead.insert(x);
+                }
+                None => {}
+            }
+        }
+        for (row, x) in std::mem::take(&mut self.rules.deferred) {
+            if self.rules.dead.contains(&x) {
+                continue;
+            }
+            if let Some(a) = self.anchor(row as usize) {
+                self.union(a, x);
+            }
+        }
+    }
+
+    /// The key a row's group is found from: its first key that links.
+    fn anchor(&self, row: usize) -> Option<u32> {
+        let keys = self.row_keys(row);
+        if self.rules.dead.is_empty() {
+            return keys.first().copied();
+        }
+        keys.iter().copied().find(|k| !self.rules.dead.contains(k))
+    }
+
+    /// A key that ties its rows to others: carried by two rows or more, or tied by a rule.
+    /// Another form of a number that only rules added (two rows with the same `+549` number
+    /// both reach its `+54` form) ties nothing the number itself does not: not shown.
+    fn is_shared(&self, k: u32) -> bool {
+        let rows = self.key_rows[k as usize];
+        if self.rules.is_empty() {
+            return rows >= 2;
+        }
+        let only_via_rules = self
+            .rules
+            .reached
+            .get(&k)
+            .is_some_and(|&(reached, _)| reached >= rows);
+        (rows >= 2 && !only_via_rules && !self.rules.dead.contains(&k))
+            || self.rules.joined.contains_key(&k)
+    }
+
+    /// What ties `row` to its group, from its shared keys: `phone`, `email`, `phone+email`, or
+    /// with rules the rules' names too (`phone+ar_mobile_9`, `ci_8_to_10_digits`, …).
+    fn matched_on(&self, row: u32, shared: &[u32]) -> Cow<'static, str> {
+        let mut bits = 0;
+        for &k in shared {
+            if let Some(rule) = self.rules.via(row, k) {
+                bits |= rule_bit(rule);
+            } else if let Some(&rule) = self.rules.made.get(&k) {
+                bits |= rule_bit(rule);
+            } else if self.is_email(k) {
+                bits |= BY_EMAIL;
+            } else {
+                let (reached, rule) = match self.rules.reached.get(&k) {
+                    Some(&r) => r,
+                    None => (0, RuleId::Ar9),
+                };
+                if self.key_rows[k as usize].saturating_sub(reached) >= 2 {
+                    bits |= BY_PHONE;
+                }
+                if reached > 0 {
+                    bits |= rule_bit(rule);
+                }
+                if let Some(&rule) = self.rules.joined.get(&k) {
+                    bits |= rule_bit(rule);
+                }
+            }
+        }
+        match bits {
+            b if b == BY_PHONE | BY_EMAIL => Cow::Borrowed("phone+email"),
+            BY_PHONE => Cow::Borrowed("phone"),
+            0 | BY_EMAIL => Cow::Borrowed("email"),
+            _ => {
+                let mut names: Vec<&str> = Vec::new();
+                if bits & BY_PHONE != 0 {
+                    names.push("phone");
+                }
+                if bits & BY_EMAIL != 0 {
+                    names.push("email");
+                }
+                for r in whatsapp::RULES {
+                    if bits & rule_bit(r.id) != 0 && !names.contains(&r.matched_on) {
+                        names.push(r.matched_on);
+                    }
+                }
+                Cow::Owned(names.join("+"))
+            }
+        }
     }
 }
 

@@ -17,5 +17,6 @@ pub mod row;
 pub mod sink;
 pub mod source;
 pub mod validity;
+pub mod whatsapp;
 
 pub use error::Error;

@@ -31,12 +31,25 @@ macro_rules! metadata_version {
 pub const METADATA_VERSION: &str = metadata_version!();
 
 /// What the user asked for beyond the defaults.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct PhoneOptions {
     /// Read national-form numbers as numbers of this region (opt-in, never guessed).
     pub default_region: Option<Region>,
     /// Flag valid numbers that cannot receive messages on a mobile app.
     pub require_mobile: bool,
+    /// Apply the WhatsApp identity rules of [`crate::whatsapp`] (legacy `wa_id` forms,
+    /// business-scoped user ids). On by default; `--no-whatsapp-rules` turns them off.
+    pub whatsapp_rules: bool,
+}
+
+impl Default for PhoneOptions {
+    fn default() -> Self {
+        PhoneOptions {
+            default_region: None,
+            require_mobile: false,
+            whatsapp_rules: true,
+        }
+    }
 }
 
 /// A flag raised on one cell; `detail` carries recoverable data (an extension's digits).
@@ -105,7 +118,8 @@ pub fn normalize_phone(raw: &str, opts: &PhoneOptions) -> PhoneCell {
         Ok(v) => finish_one(v, opts),
         Err(reason) => match split_multiple(&text, opts) {
             Some(valid) => finish(valid, opts),
-            None => PhoneCell::invalid(reason),
+            // A legacy WhatsApp id or a business-scoped user id, else the reason.
+            None => crate::whatsapp::cell(raw, opts).unwrap_or_else(|| PhoneCell::invalid(reason)),
         },
     }
 }
@@ -194,7 +208,7 @@ fn is_excel_scientific(s: &str) -> bool {
 
 /// Maps decimal digits of other scripts (full-width, Arabic-Indic, Persian, Devanagari, …) and
 /// the full-width plus to ASCII, so the `00` and bare-digit rules see every script alike.
-fn to_ascii_digits(s: &str) -> Cow<'_, str> {
+pub(crate) fn to_ascii_digits(s: &str) -> Cow<'_, str> {
     if s.is_ascii() {
         return Cow::Borrowed(s);
     }
@@ -398,7 +412,7 @@ fn international_00(s: &str) -> Option<String> {
 }
 
 /// `6591234567.0` (a float round-trip in a spreadsheet) is the number it was.
-fn strip_spreadsheet_float(s: &str) -> &str {
+pub(crate) fn strip_spreadsheet_float(s: &str) -> &str {
     match s.strip_suffix(".0") {
         Some(head)
             if !head.is_empty()
@@ -415,7 +429,7 @@ fn strip_spreadsheet_float(s: &str) -> &str {
 
 /// Strips labels around a number (`Mobile: …`, `… (work)`, `… home`): libphonenumber would read
 /// their letters as keypad digits and so invalidate the number.
-fn strip_labels(s: &str) -> &str {
+pub(crate) fn strip_labels(s: &str) -> &str {
     static LEAD: OnceLock<Regex> = OnceLock::new();
     static TRAIL: OnceLock<Regex> = OnceLock::new();
     let mut s = trim(s);
@@ -599,6 +613,7 @@ mod tests {
         let opts = PhoneOptions {
             default_region: Some(Region::from_code("GB").unwrap()),
             require_mobile: false,
+            whatsapp_rules: true,
         };
         let c = normalize_phone("020 7946 0018", &opts);
         assert_eq!(c.value.as_deref(), Some("+442079460018"));
@@ -678,6 +693,7 @@ mod tests {
             PhoneOptions {
                 default_region: Some(Region::from_code("GB").unwrap()),
                 require_mobile: true,
+                whatsapp_rules: true,
             },
         ] {
             let first = normalize_phone(s, &opts);
@@ -688,7 +704,8 @@ mod tests {
                 c.flags
                     .iter()
                     .map(|f| f.reason)
-                    .filter(|r| *r != Reason::Extension)
+                    // Carried by the flags column, not by the cell (`row.rs`).
+                    .filter(|r| !matches!(r, Reason::Extension | Reason::LegacyWhatsappId))
                     .collect()
             };
             assert_eq!(reasons(&second), reasons(&first), "{s:?}");

@@ -52,6 +52,10 @@ reasons! {
     MultipleNumbers => "multiple_numbers",
     /// The number had an extension; the cell holds the main number, the flag carries the digits.
     Extension => "extension",
+    /// A WhatsApp id in a form a numbering-plan change left behind (`5215512345678`,
+    /// `551187654321`, `22545123456`): rewritten to today's E.164 where that is certain, kept
+    /// verbatim where it is not (see `docs/whatsapp.md`). Informational.
+    LegacyWhatsappId => "legacy_whatsapp_id",
     /// An email cell that is not a syntactically valid address.
     InvalidEmail => "invalid_email",
     /// A record with more or fewer fields than the header (only with `--flexible`).
@@ -75,6 +79,7 @@ impl Reason {
             Reason::MultipleNumbers
                 | Reason::Extension
                 | Reason::NotMobile
+                | Reason::LegacyWhatsappId
                 | Reason::Ragged
                 | Reason::Encoding
         )

@@ -37,6 +37,8 @@ pub struct CleanRow {
     /// Numbers of shared-line columns (fax, pager, …; `Layout::links`) are cleaned but left out.
     pub phones: Vec<u64>,
     pub emails: Vec<String>,
+    /// Keys the WhatsApp rules add (`crate::whatsapp::keys`): empty unless a rule applies.
+    pub rule_keys: Vec<crate::whatsapp::Key>,
     /// Non-empty cells: how complete the row is (picks a group's survivor).
     pub filled: u32,
     /// The existing flags column holds something other than this tool's flags: recomputing
@@ -151,6 +153,9 @@ impl Cleaner {
 
     fn phone_cell(&self, row: &mut CleanRow, slot: usize, col: usize, raw: &str) -> Outcome {
         let cell = normalize_phone(raw, &self.phone);
+        if self.keys && self.layout.links(slot) {
+            crate::whatsapp::keys(raw, &cell, &self.phone, &mut row.rule_keys);
+        }
         let invalid = cell.flags.iter().any(|f| f.reason.is_invalid());
         for f in cell.flags {
             row.flags.push(RowFlag {
@@ -247,6 +252,9 @@ impl Cleaner {
                 (slot, rest[body_start..end].strip_prefix("extension="))
             {
                 self.carry_extension(row, slot, digits);
+            }
+            if let (Some(slot), true) = (slot, body == Reason::LegacyWhatsappId.as_str()) {
+                crate::whatsapp::carry_flag(self, row, slot);
             }
             pos += end + 1;
         }

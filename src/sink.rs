@@ -282,7 +282,13 @@ impl Sink for LinkSink {
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("");
         self.linker
-            .add_row(&p.row.phones, &p.row.emails, p.row.filled, id)
+            .add_row_with(
+                &p.row.phones,
+                &p.row.emails,
+                &p.row.rule_keys,
+                p.row.filled,
+                id,
+            )
             .map_err(|e| Error::Malformed {
                 at: crate::error::At {
                     record: p.record,

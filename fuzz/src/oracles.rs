@@ -11,7 +11,7 @@ use contactclean::phone::{e164_key, normalize_phone, trim, PhoneCell, PhoneOptio
 use contactclean::report::{Report, Stats};
 use contactclean::sink::{Context, CsvSink, LinkSink, Processed, RejectsSink, Sink};
 use contactclean::source::csv::{CsvOptions, CsvSource};
-use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
+use rlibphonenumber::{PhoneNumberFormat, PhoneNumberType, PHONE_NUMBER_UTIL};
 
 /// Regions a selector byte can pick: the busiest numbering plans plus a few odd ones
 /// (shared country codes, 00 vs 011 international prefixes, leading-zero national numbers).
@@ -29,6 +29,7 @@ pub fn phone_options(selector: u8) -> PhoneOptions {
     PhoneOptions {
         default_region: Some(region(REGIONS[(selector >> 1) as usize % REGIONS.len()])),
         require_mobile: selector & 1 == 1,
+        whatsapp_rules: true,
     }
 }
 
@@ -104,6 +105,30 @@ fn check_against_library(raw: &str, opts: &PhoneOptions, cell: &PhoneCell) {
         .ok()
         .filter(|n| n.is_valid())
         .map(|n| n.format_as(PhoneNumberFormat::E164).into_owned());
+    if cell
+        .flags
+        .iter()
+        .any(|f| f.reason == contactclean::reason::Reason::LegacyWhatsappId)
+    {
+        // A WhatsApp rule fired (`contactclean::whatsapp`): only ever on a form the library
+        // calls invalid, and a rewrite is a valid mobile.
+        assert_eq!(
+            library, None,
+            "{raw:?} ({opts:?}): a WhatsApp rule fired on a valid number: {cell:?}"
+        );
+        if let Some(v) = &cell.value {
+            let n = PHONE_NUMBER_UTIL.parse(v, None).expect("a rewrite parses");
+            assert!(
+                n.is_valid()
+                    && matches!(
+                        n.get_type(),
+                        PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile
+                    ),
+                "{raw:?} ({opts:?}): rewritten to {v:?}, not a valid mobile"
+            );
+        }
+        return;
+    }
     let ours = if is_invalid(cell) {
         None
     } else {
@@ -125,6 +150,7 @@ pub fn phone_cell(data: &[u8]) {
         &PhoneOptions {
             default_region: Some(region("GB")),
             require_mobile: false,
+            whatsapp_rules: true,
         },
     );
     if let Some(&b) = data.first() {
@@ -223,6 +249,7 @@ pub fn csv_pipeline(data: &[u8]) -> PipelineOutcome {
     let phone = PhoneOptions {
         default_region: (region_ix > 0).then(|| region(REGIONS[region_ix - 1])),
         require_mobile: control & 8 != 0,
+        whatsapp_rules: true,
     };
     let batch = if control & 0x80 != 0 {
         1

@@ -14,7 +14,8 @@ use super::{open_output, Failure, InputArgs};
 ///
 /// One output line per row in a group: group, row (1-based data record), id (when the input has
 /// an id column), survivor (the most complete row, ties to the first), matched_on
-/// (phone, email or phone+email), key (what ties it), group_size, its phones and emails, note.
+/// (phone, email or phone+email; WhatsApp rules add ar_mobile_9, ci_8_to_10_digits,
+/// whatsapp_user_id, …), key (what ties it), group_size, its phones and emails, note.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     contactclean dedupe contacts.csv -o merges.csv --summary\n  \

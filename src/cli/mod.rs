@@ -84,6 +84,12 @@ pub struct InputArgs {
     #[arg(long)]
     pub require_mobile: bool,
 
+    /// Leave WhatsApp ids as they are: no rewrite of legacy wa_id forms (521…, 55 + 8
+    /// digits), no links through the Argentine 9, old Ivorian/Beninese ids or business-scoped
+    /// user ids (docs/whatsapp.md). For lists that are not going into WhatsApp.
+    #[arg(long)]
+    pub no_whatsapp_rules: bool,
+
     /// Name of the flags column (recomputed in place if the input already has it).
     #[arg(long, value_name = "NAME", default_value = "flags")]
     pub flags_column: String,

@@ -177,6 +177,7 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         phone: PhoneOptions {
             default_region: args.default_region,
             require_mobile: args.require_mobile,
+            whatsapp_rules: !args.no_whatsapp_rules,
         },
         selection: contactclean::columns::Selection {
             phone: args.phone_columns.clone(),
