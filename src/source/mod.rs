@@ -4,6 +4,7 @@
 //! vCard and workbook sources plug in beside [`csv::CsvSource`].
 
 pub mod csv;
+pub mod detect;
 
 use ::csv::ByteRecord;
 
@@ -14,8 +15,10 @@ use crate::error::{At, Error};
 pub struct RecordInfo {
     /// The line the record starts on (1-based, as an editor counts).
     pub line: u64,
-    /// The record's width differs from the header's (kept: the source is flexible).
+    /// The record has more fields than the header (kept: the source is flexible).
     pub ragged: bool,
+    /// The record has fewer fields than the header: padded with empty fields.
+    pub short: bool,
     /// Bytes invalid in the input's encoding were replaced by U+FFFD (the source is flexible).
     pub damaged: bool,
 }
