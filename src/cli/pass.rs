@@ -487,8 +487,9 @@ pub fn extra_lines(s: &Stats) -> String {
     for c in s.columns.iter().filter(|c| c.kind.is_none()) {
         let n = c.reasons.get("unknown_region").copied().unwrap_or(0);
         if n > 0 {
+            let rows = if n == 1 { "row" } else { "rows" };
             text.push_str(&format!(
-                "\n  {}: {n} rows name no country (flagged unknown_region)",
+                "\n  {}: names no country in {n} {rows} (flagged unknown_region)",
                 c.name
             ));
         }
