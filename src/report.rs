@@ -98,10 +98,10 @@ pub struct Stats {
     pub ragged_rows: u64,
     /// Records shorter than the header, padded.
     pub short_rows: ShortRows,
-    /// Valid international numbers by calling code, counted only when no region was given
-    /// (for [`Stats::region_hint`]).
+    /// Valid international numbers by calling code (the index; calling codes are under 1000),
+    /// counted only when no region was given (for [`Stats::region_hint`]).
     #[serde(skip)]
-    pub calling_codes: BTreeMap<u32, u64>,
+    pub calling_codes: Vec<u64>,
     #[serde(skip)]
     hint_wanted: bool,
     /// Contact cells rewritten (cleaned values, blanks emptied).
@@ -124,6 +124,7 @@ impl Stats {
             })
             .collect();
         let mut columns: Vec<ColumnStats> = columns;
+        let hint_wanted = cleaner.phone.default_region.is_none() && cleaner.layout.region.is_none();
         // `--region-column`: its `unknown_region` flags are counted under its name.
         if let Some(slot) = cleaner.region_slot() {
             columns.push(ColumnStats {
@@ -134,7 +135,12 @@ impl Stats {
         }
         Stats {
             columns,
-            hint_wanted: cleaner.phone.default_region.is_none() && cleaner.layout.region.is_none(),
+            hint_wanted,
+            calling_codes: if hint_wanted {
+                vec![0; 1000]
+            } else {
+                Vec::new()
+            },
             ..Stats::default()
         }
     }
@@ -179,21 +185,23 @@ impl Stats {
         if !self.hint_wanted || missing == 0 {
             return None;
         }
-        let total: u64 = self.calling_codes.values().sum();
+        let total: u64 = self.calling_codes.iter().sum();
         // The most frequent code; the lowest on a tie, so the hint is the same at any `-j`.
         let top = self
             .calling_codes
             .iter()
-            .max_by_key(|(cc, n)| (**n, std::cmp::Reverse(**cc)));
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .max_by_key(|(cc, n)| (**n, std::cmp::Reverse(*cc)));
         let region = top.and_then(|(cc, _)| {
             rlibphonenumber::PHONE_NUMBER_UTIL
-                .get_region_for_country_code(*cc as i32)
+                .get_region_for_country_code(cc as i32)
                 .map(|r| r.to_string())
         });
         Some(RegionHint {
             missing_country_code: missing,
             international_numbers: total,
-            calling_code: top.map(|(cc, _)| *cc),
+            calling_code: top.map(|(cc, _)| cc as u32),
             share: top.map(|(_, n)| *n as f64 / total as f64),
             region,
         })
@@ -341,30 +349,30 @@ impl Report {
 }
 
 /// Counts the calling code of every E.164 number (`+` and 8 to 15 digits, standing alone) in a
-/// written phone cell: single numbers and the parts of a multi-value cell alike.
-fn tally_e164(cell: &[u8], codes: &mut BTreeMap<u32, u64>) {
+/// written phone cell, single numbers and the parts of a multi-value cell alike, into `codes`
+/// (indexed by calling code). On the writer thread for every phone cell: bytes only.
+fn tally_e164(cell: &[u8], codes: &mut [u64]) {
     let mut i = 0;
     while let Some(off) = cell[i..].iter().position(|&b| b == b'+') {
         let start = i + off + 1;
-        let digits = cell[start..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let end = start + digits;
+        let mut end = start;
+        while end < cell.len() && cell[end].is_ascii_digit() {
+            end += 1;
+        }
         let alone = cell.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
-        if (8..=15).contains(&digits) && alone {
-            let cc = (1..=3).find_map(|l| {
-                let cc: i32 = std::str::from_utf8(&cell[start..start + l])
-                    .ok()?
-                    .parse()
-                    .ok()?;
-                crate::validity::is_calling_code(cc).then_some(cc as u32)
-            });
-            if let Some(cc) = cc {
-                *codes.entry(cc).or_default() += 1;
+        if (8..=15).contains(&(end - start)) && alone {
+            let mut cc = 0usize;
+            for &d in &cell[start..start + 3] {
+                cc = cc * 10 + usize::from(d - b'0');
+                if crate::validity::is_calling_code(cc as i32) {
+                    if let Some(n) = codes.get_mut(cc) {
+                        *n += 1;
+                    }
+                    break;
+                }
             }
         }
-        i = end.max(start);
+        i = end;
     }
 }
 
@@ -374,7 +382,7 @@ mod tests {
 
     #[test]
     fn calling_codes_of_written_cells() {
-        let mut codes = BTreeMap::new();
+        let mut codes = vec![0u64; 1000];
         for cell in [
             "+919995433008",
             "4844055334 ::: +919995433008",
@@ -385,7 +393,13 @@ mod tests {
         ] {
             tally_e164(cell.as_bytes(), &mut codes);
         }
-        assert_eq!(codes, BTreeMap::from([(1, 1), (44, 1), (91, 2)]));
+        let counted: Vec<(usize, u64)> = codes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(cc, n)| (cc, *n))
+            .collect();
+        assert_eq!(counted, [(1, 1), (44, 1), (91, 2)]);
     }
 
     #[test]
