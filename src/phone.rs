@@ -101,19 +101,24 @@ pub fn normalize_phone(raw: &str, opts: &PhoneOptions) -> PhoneCell {
         return PhoneCell::invalid(Reason::ExcelScientific);
     }
     // A separator no number is written with splits the cell before it is read as one number
-    // (the library would read `+65 9123 4567 or later` as one, dropping the rest). One pass
-    // over the bytes rules it out for most cells.
+    // (the library would read `+65 9123 4567 or later` as one, dropping the rest) when a part
+    // is valid; with no valid part, the whole cell may still be one number (`… (work or home)`).
+    // One pass over the bytes rules it out for most cells.
+    let mut parts = None;
     if t.bytes()
         .any(|b| matches!(b, b':' | b'\n' | b'|' | b'&' | b'o' | b'O'))
     {
-        if let Some(cell) = split_per_part(t, opts) {
+        parts = split_per_part(t, opts);
+        if let Some(cell) = parts.take_if(|c| !c.numbers.is_empty()) {
             return cell;
         }
     }
     let text = to_ascii_digits(t);
     match classify(&text, opts) {
         Ok(v) => finish_one(v, opts),
-        Err(reason) => split_all_valid(t, opts).unwrap_or_else(|| PhoneCell::invalid(reason)),
+        Err(reason) => parts
+            .or_else(|| split_all_valid(t, opts))
+            .unwrap_or_else(|| PhoneCell::invalid(reason)),
     }
 }
 
@@ -807,8 +812,13 @@ mod tests {
             assert_eq!(c.numbers, vec![6591234567], "{cell:?}");
             assert!(c.flags.iter().any(|f| f.reason.is_invalid()), "{cell:?}");
         }
-        // A single number written with `/` inside is still one number.
+        // A single number written with `/` inside is still one number, and so is a number whose
+        // label holds a separator (no part of it is a number on its own).
         assert_eq!(e164("+44 20 / 7946 0018").as_deref(), Some("+442079460018"));
+        assert_eq!(
+            e164("+65 9123 4567 (work or home)").as_deref(),
+            Some("+6591234567")
+        );
     }
 
     #[test]
