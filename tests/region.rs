@@ -20,6 +20,10 @@ fn each_row_is_read_in_the_region_its_country_cell_names() {
         "Country",
     ]);
     assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("email columns: Email; region of national numbers from: Country\n"),
+        "{err}"
+    );
     let out = rows(&out);
     let phones: Vec<&str> = (1..out.len()).map(|r| cell(&out, r, "Phone")).collect();
     assert_eq!(

@@ -357,8 +357,12 @@ fn note_columns(name: &str, cleaner: &Cleaner) {
              --phone-column / --email-column"
         ));
     } else {
+        let region = layout
+            .region
+            .map(|c| format!("; region of national numbers from: {}", header[c]))
+            .unwrap_or_default();
         stderr_line(&format!(
-            "contactclean: {name}: phone columns: {}; email columns: {}",
+            "contactclean: {name}: phone columns: {}; email columns: {}{region}",
             list(Kind::Phone),
             list(Kind::Email)
         ));
