@@ -32,6 +32,8 @@ pub struct Layout {
     pub flags: Option<usize>,
     /// The id column, for merge suggestions.
     pub id: Option<usize>,
+    /// The column naming each row's region (`--region-column`).
+    pub region: Option<usize>,
 }
 
 /// What the user named explicitly.
@@ -41,6 +43,8 @@ pub struct Selection {
     pub email: Vec<String>,
     pub id: Option<String>,
     pub flags_name: String,
+    /// `--region-column`: the column whose cell gives each row's region.
+    pub region: Option<String>,
 }
 
 /// A column the user named is not in the header.
@@ -353,8 +357,12 @@ impl Layout {
                 kinds[i] = Some(Kind::Email);
             }
         }
+        let region = match &sel.region {
+            Some(name) => Some(find("--region-column", name)?),
+            None => None,
+        };
         for (i, r) in roles.iter().enumerate() {
-            if kinds[i].is_some() || Some(i) == flags {
+            if kinds[i].is_some() || Some(i) == flags || Some(i) == region {
                 continue;
             }
             match r {
@@ -381,6 +389,7 @@ impl Layout {
             links,
             flags,
             id,
+            region,
         })
     }
 

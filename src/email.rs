@@ -73,6 +73,82 @@ pub fn normalize_email(raw: &str) -> EmailCell {
     }
 }
 
+/// A cell of several addresses, read part by part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmailParts {
+    /// `None`: keep the cell byte for byte (no part is valid). `Some`: write this: valid parts
+    /// lower-cased, the others verbatim, every separator as it was.
+    pub value: Option<String>,
+    /// The valid parts, normalised: each one links rows.
+    pub keys: Vec<String>,
+    /// The parts that are not valid addresses (1-based).
+    pub invalid: Vec<usize>,
+}
+
+/// Separators no address contains unquoted (a quoted local part makes the whole cell valid
+/// and it is never split): Google Contacts' ` ::: `, HubSpot's `;` between additional emails,
+/// a line break. Such a cell is read part by part.
+const PER_PART: [&str; 3] = [":::", ";", "\n"];
+
+/// `,` also ends display-name lists (`Doe, Jane <jane@x.com>`): split only when every part
+/// is a valid address.
+const ALL_VALID: [&str; 1] = [","];
+
+/// Several addresses in one cell that is not one valid address (`normalize_email` said
+/// [`EmailCell::Invalid`]); `None` when the cell does not split.
+pub fn split_emails(raw: &str) -> Option<EmailParts> {
+    let t = trim(raw);
+    // Only the first per-part separator the cell holds is tried (as in `phone::split_per_part`):
+    // the written cell then splits the same way again.
+    let per_part = PER_PART
+        .iter()
+        .find(|s| t.contains(*s))
+        .map(|s| (*s, false));
+    for (sep, all_valid) in per_part
+        .into_iter()
+        .chain(ALL_VALID.iter().map(|s| (*s, true)))
+    {
+        let Some(spans) = crate::phone::split_spans(t, sep) else {
+            continue;
+        };
+        let cells: Vec<EmailCell> = spans
+            .iter()
+            .map(|&(s, e)| normalize_email(&t[s..e]))
+            .collect();
+        let valid = |c: &EmailCell| matches!(c, EmailCell::Valid(_));
+        if all_valid && !cells.iter().all(valid) {
+            continue;
+        }
+        let mut parts = EmailParts {
+            value: None,
+            keys: Vec::new(),
+            invalid: Vec::new(),
+        };
+        let mut out = String::with_capacity(t.len());
+        let mut last = 0;
+        for (i, (&(s, e), c)) in spans.iter().zip(&cells).enumerate() {
+            out.push_str(&t[last..s]);
+            match c.key(&t[s..e]) {
+                Some(k) => {
+                    out.push_str(k);
+                    parts.keys.push(k.to_string());
+                }
+                None => {
+                    out.push_str(&t[s..e]);
+                    parts.invalid.push(i + 1);
+                }
+            }
+            last = e;
+        }
+        out.push_str(&t[last..]);
+        if !parts.keys.is_empty() {
+            parts.value = Some(out);
+        }
+        return Some(parts);
+    }
+    None
+}
+
 fn is_valid(addr: &str) -> bool {
     (plain_address(addr) || EmailAddress::parse_with_options(addr, OPTIONS).is_ok())
         && domain_ok(addr)
@@ -201,6 +277,42 @@ mod tests {
     fn blank_is_empty() {
         assert_eq!(normalize_email(""), EmailCell::Empty(None));
         assert_eq!(normalize_email("  "), EmailCell::Empty(Some(String::new())));
+    }
+
+    #[test]
+    fn several_addresses_part_by_part() {
+        let p = split_emails("Sales@X.com ::: billing@x.com").unwrap();
+        assert_eq!(p.value.as_deref(), Some("sales@x.com ::: billing@x.com"));
+        assert_eq!(p.keys, vec!["sales@x.com", "billing@x.com"]);
+        assert!(p.invalid.is_empty());
+        let p = split_emails("a@x.com; not-an-address;B@Y.org").unwrap();
+        assert_eq!(p.value.as_deref(), Some("a@x.com; not-an-address;b@y.org"));
+        assert_eq!(p.invalid, vec![2]);
+        let p = split_emails("jane ::: bob").unwrap();
+        assert_eq!((p.value, p.invalid), (None, vec![1, 2]));
+        // `,` splits only when every part is an address.
+        assert_eq!(split_emails("Doe, Jane <jane@x.com>"), None);
+        let p = split_emails("a@x.com, B@y.com").unwrap();
+        assert_eq!(p.value.as_deref(), Some("a@x.com, b@y.com"));
+        assert_eq!(split_emails("a@x.com"), None);
+    }
+
+    proptest::proptest! {
+        /// Part by part is idempotent too: the written cell splits the same way again, with the
+        /// same keys and the same bad parts, and is not rewritten.
+        #[test]
+        fn multi_value_idempotent(s in "([A-Za-z0-9.]{1,6}@[A-Za-z]{1,5}\\.[A-Za-z]{2,3}|[a-z ]{1,5}|mailto:A@B.co)( ?(:::|;|,|\n) ?([A-Za-z0-9.]{1,6}@[A-Za-z]{1,5}\\.[A-Za-z]{2,3}|[a-z@ ]{1,5})){1,3}") {
+            if normalize_email(&s) != EmailCell::Invalid {
+                return Ok(());
+            }
+            let Some(first) = split_emails(&s) else { return Ok(()) };
+            let written = first.value.clone().unwrap_or_else(|| s.clone());
+            proptest::prop_assert_eq!(normalize_email(&written), EmailCell::Invalid);
+            let second = split_emails(&written).expect("splits again");
+            proptest::prop_assert_eq!(second.value.as_deref().unwrap_or(&written), written.as_str());
+            proptest::prop_assert_eq!(&second.keys, &first.keys);
+            proptest::prop_assert_eq!(&second.invalid, &first.invalid);
+        }
     }
 
     proptest::proptest! {

@@ -12,6 +12,7 @@ pub mod job;
 pub mod phone;
 mod pipeline;
 pub mod reason;
+pub mod region;
 pub mod report;
 pub mod row;
 pub mod sink;

@@ -113,14 +113,27 @@ pub fn normalize_phone(raw: &str, opts: &PhoneOptions) -> PhoneCell {
     if is_excel_scientific(t) {
         return PhoneCell::invalid(Reason::ExcelScientific);
     }
+    // A separator no number is written with splits the cell before it is read as one number
+    // (the library would read `+65 9123 4567 or later` as one, dropping the rest) when a part
+    // is valid; with no valid part, the whole cell may still be one number (`… (work or home)`).
+    // One pass over the bytes rules it out for most cells.
+    let mut parts = None;
+    if t.bytes()
+        .any(|b| matches!(b, b':' | b'\n' | b'|' | b'&' | b'o' | b'O'))
+    {
+        parts = split_per_part(t, opts);
+        if let Some(cell) = parts.take_if(|c| !c.numbers.is_empty()) {
+            return cell;
+        }
+    }
     let text = to_ascii_digits(t);
     match classify(&text, opts) {
         Ok(v) => finish_one(v, opts),
-        Err(reason) => match split_multiple(&text, opts) {
-            Some(valid) => finish(valid, opts),
+        Err(reason) => parts
+            .or_else(|| split_all_valid(t, opts))
             // A legacy WhatsApp id or a business-scoped user id, else the reason.
-            None => crate::whatsapp::cell(raw, opts).unwrap_or_else(|| PhoneCell::invalid(reason)),
-        },
+            .or_else(|| crate::whatsapp::cell(raw, opts))
+            .unwrap_or_else(|| PhoneCell::invalid(reason)),
     }
 }
 
@@ -143,13 +156,27 @@ fn finish_one(v: Valid, opts: &PhoneOptions) -> PhoneCell {
     }
 }
 
-/// Builds the cell from several valid numbers.
-fn finish(valid: Vec<Valid>, opts: &PhoneOptions) -> PhoneCell {
-    let mut flags = Vec::new();
-    if valid.len() > 1 {
-        flags.push(CellFlag::new(Reason::MultipleNumbers));
+/// Builds a cell read part by part (`spans` into `t`, one verdict each): valid parts are
+/// written in E.164, the others verbatim, and every separator (with the white space around it)
+/// as it was, so a Google ` ::: ` cell stays one. Flags: `multiple_numbers`, then each invalid
+/// part's reason with `partN` as detail (1-based), then extensions and `not_mobile`, the order
+/// `row::flag_rank` sorts them in. With no valid part the cell is kept byte for byte.
+fn finish_parts(
+    t: &str,
+    spans: &[(usize, usize)],
+    verdicts: Vec<Result<Valid, Reason>>,
+    opts: &PhoneOptions,
+) -> PhoneCell {
+    let mut flags = vec![CellFlag::new(Reason::MultipleNumbers)];
+    for (i, v) in verdicts.iter().enumerate() {
+        if let Err(reason) = v {
+            flags.push(CellFlag {
+                reason: *reason,
+                detail: Some(format!("part{}", i + 1)),
+            });
+        }
     }
-    for v in &valid {
+    for v in verdicts.iter().flatten() {
         if let Some(ext) = &v.extension {
             flags.push(CellFlag {
                 reason: Reason::Extension,
@@ -157,21 +184,28 @@ fn finish(valid: Vec<Valid>, opts: &PhoneOptions) -> PhoneCell {
             });
         }
     }
-    if opts.require_mobile && valid.iter().any(|v| !v.mobile_ok) {
+    if opts.require_mobile && verdicts.iter().flatten().any(|v| !v.mobile_ok) {
         flags.push(CellFlag::new(Reason::NotMobile));
     }
-    let numbers = valid.iter().filter_map(|v| e164_key(&v.e164)).collect();
-    let value = if valid.len() == 1 {
-        valid.into_iter().next().map(|v| v.e164)
-    } else {
-        Some(
-            valid
-                .iter()
-                .map(|v| v.e164.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
-        )
-    };
+    let numbers: Vec<u64> = verdicts
+        .iter()
+        .flatten()
+        .filter_map(|v| e164_key(&v.e164))
+        .collect();
+    let value = (!numbers.is_empty()).then(|| {
+        let mut out = String::with_capacity(t.len());
+        let mut last = 0;
+        for (&(start, end), v) in spans.iter().zip(&verdicts) {
+            out.push_str(&t[last..start]);
+            match v {
+                Ok(v) => out.push_str(&v.e164),
+                Err(_) => out.push_str(&t[start..end]),
+            }
+            last = end;
+        }
+        out.push_str(&t[last..]);
+        out
+    });
     PhoneCell {
         value,
         flags,
@@ -528,23 +562,75 @@ fn is_valid(n: &PhoneNumber) -> bool {
     n.is_valid()
 }
 
-/// Several numbers in one cell: split only where every part is a valid number.
-fn split_multiple(s: &str, opts: &PhoneOptions) -> Option<Vec<Valid>> {
-    const SEPARATORS: [&str; 9] = [":::", ";", "/", ",", "|", "\n", " or ", " OR ", " & "];
-    for sep in SEPARATORS {
-        if !s.contains(sep) {
-            continue;
-        }
-        let parts: Vec<&str> = s.split(sep).map(trim).collect();
-        if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
-            continue;
-        }
-        let valid: Option<Vec<Valid>> = parts.iter().map(|p| classify(p, opts).ok()).collect();
-        if valid.is_some() {
-            return valid;
+/// Separators no single number is written with (Google Contacts' ` ::: `, a line break, a
+/// bar, words): such a cell is read part by part, each part with its own verdict.
+const PER_PART: [&str; 6] = [":::", "\n", "|", " or ", " OR ", " & "];
+
+/// Separators a single number may hold (`02/633 12 34` is one Belgian number, `,` is a dialling
+/// pause, `;ext=` an extension): the cell is split on one only when every part is valid.
+const ALL_VALID: [&str; 3] = [";", "/", ","];
+
+/// Several values in one (trimmed) cell on the first separator of [`PER_PART`] it holds, or
+/// `None` (none, or it leaves an empty part). Only the first is tried: the written cell then
+/// holds it between the same parts (valid parts become E.164, which holds no separator), so
+/// it splits the same way again.
+fn split_per_part(t: &str, opts: &PhoneOptions) -> Option<PhoneCell> {
+    let sep = PER_PART.iter().find(|sep| t.contains(*sep))?;
+    let spans = split_spans(t, sep)?;
+    let verdicts = spans
+        .iter()
+        .map(|&(s, e)| classify_part(&t[s..e], opts))
+        .collect();
+    Some(finish_parts(t, &spans, verdicts, opts))
+}
+
+/// Several valid numbers in one (trimmed, invalid as a whole) cell on a separator of
+/// [`ALL_VALID`], or `None`.
+fn split_all_valid(t: &str, opts: &PhoneOptions) -> Option<PhoneCell> {
+    for sep in ALL_VALID {
+        if let Some(spans) = split_spans(t, sep) {
+            let valid: Option<Vec<Result<Valid, Reason>>> = spans
+                .iter()
+                .map(|&(s, e)| classify_part(&t[s..e], opts).ok().map(Ok))
+                .collect();
+            if let Some(valid) = valid {
+                return Some(finish_parts(t, &spans, valid, opts));
+            }
         }
     }
     None
+}
+
+/// The byte spans of the trimmed parts of `t` split on `sep`: two or more, none empty.
+pub(crate) fn split_spans(t: &str, sep: &str) -> Option<Vec<(usize, usize)>> {
+    if !t.contains(sep) {
+        return None;
+    }
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let ends = t
+        .match_indices(sep)
+        .map(|(i, _)| (i, i + sep.len()))
+        .chain(std::iter::once((t.len(), t.len())));
+    for (end, next) in ends {
+        let seg = &t[start..end];
+        let part = trim(seg);
+        if part.is_empty() {
+            return None;
+        }
+        let offset = start + (part.as_ptr() as usize - seg.as_ptr() as usize);
+        spans.push((offset, offset + part.len()));
+        start = next;
+    }
+    (spans.len() >= 2).then_some(spans)
+}
+
+/// One part of a multi-value cell, judged as a cell of its own.
+fn classify_part(p: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
+    if is_excel_scientific(p) {
+        return Err(Reason::ExcelScientific);
+    }
+    classify(&to_ascii_digits(p), opts)
 }
 
 #[cfg(test)]
@@ -673,10 +759,99 @@ mod tests {
     #[test]
     fn several_numbers_split_only_when_all_valid() {
         let c = norm("+65 9123 4567 / +65 8123 4567");
-        assert_eq!(c.value.as_deref(), Some("+6591234567;+6581234567"));
+        assert_eq!(c.value.as_deref(), Some("+6591234567 / +6581234567"));
         assert_eq!(c.flags[0].reason, Reason::MultipleNumbers);
         assert_eq!(c.numbers, vec![6591234567, 6581234567]);
         assert_eq!(reason("02/633 12 34"), Reason::MissingCountryCode);
+        // An ambiguous separator with a part that is not a valid number: the whole cell's reason.
+        assert_eq!(reason("+65 9123 4567, 9123 4567"), Reason::NotANumber);
+        assert_eq!(
+            norm("+65 9123 4567;+65 8123 4567").value.as_deref(),
+            Some("+6591234567;+6581234567")
+        );
+    }
+
+    fn part_flag(reason: Reason, part: usize) -> CellFlag {
+        CellFlag {
+            reason,
+            detail: Some(format!("part{part}")),
+        }
+    }
+
+    #[test]
+    fn google_cells_are_read_part_by_part_and_keep_their_separator() {
+        let c = norm("4844055334 ::: +919995433008");
+        assert_eq!(c.value.as_deref(), Some("4844055334 ::: +919995433008"));
+        assert_eq!(
+            c.flags,
+            vec![
+                CellFlag::new(Reason::MultipleNumbers),
+                part_flag(Reason::MissingCountryCode, 1)
+            ]
+        );
+        assert_eq!(c.numbers, vec![919995433008]);
+
+        let c = norm("+91 99954 33008 ::: +1 484 405 5334");
+        assert_eq!(c.value.as_deref(), Some("+919995433008 ::: +14844055334"));
+        assert_eq!(c.flags, vec![CellFlag::new(Reason::MultipleNumbers)]);
+        assert_eq!(c.numbers, vec![919995433008, 14844055334]);
+
+        let c = norm("+261 34 06 035 98 ::: 034 06 035 98");
+        assert_eq!(c.value.as_deref(), Some("+261340603598 ::: 034 06 035 98"));
+        // Every part invalid: the cell is kept byte for byte, each part's reason reported.
+        let c = norm(" 020 7946 0018 ::: no phone ");
+        assert_eq!(c.value, None);
+        assert_eq!(
+            c.flags,
+            vec![
+                CellFlag::new(Reason::MultipleNumbers),
+                part_flag(Reason::MissingCountryCode, 1),
+                part_flag(Reason::NotANumber, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn unambiguous_separators_are_per_part() {
+        for (cell, want) in [
+            ("+65 9123 4567\n9123 4567", "+6591234567\n9123 4567"),
+            ("+65 9123 4567 | 9123 4567", "+6591234567 | 9123 4567"),
+            ("+65 9123 4567 or 9123 4567", "+6591234567 or 9123 4567"),
+            ("+65 9123 4567 & 9123 4567", "+6591234567 & 9123 4567"),
+            (
+                "Mobile: +65 9123 4567 ::: 6.59123E+10",
+                "+6591234567 ::: 6.59123E+10",
+            ),
+        ] {
+            let c = norm(cell);
+            assert_eq!(c.value.as_deref(), Some(want), "{cell:?}");
+            assert_eq!(c.numbers, vec![6591234567], "{cell:?}");
+            assert!(c.flags.iter().any(|f| f.reason.is_invalid()), "{cell:?}");
+        }
+        // A single number written with `/` inside is still one number, and so is a number whose
+        // label holds a separator (no part of it is a number on its own).
+        assert_eq!(e164("+44 20 / 7946 0018").as_deref(), Some("+442079460018"));
+        assert_eq!(
+            e164("+65 9123 4567 (work or home)").as_deref(),
+            Some("+6591234567")
+        );
+    }
+
+    #[test]
+    fn parts_with_extensions_keep_them_in_flags() {
+        let c = norm("+1 202-555-0123 ext. 45 ::: 020 7946 0018");
+        assert_eq!(c.value.as_deref(), Some("+12025550123 ::: 020 7946 0018"));
+        assert_eq!(
+            c.flags,
+            vec![
+                CellFlag::new(Reason::MultipleNumbers),
+                part_flag(Reason::MissingCountryCode, 2),
+                CellFlag {
+                    reason: Reason::Extension,
+                    detail: Some("45".into())
+                }
+            ]
+        );
     }
 
     #[test]
@@ -718,6 +893,11 @@ mod tests {
 
         #[test]
         fn any_string(s in "\\PC{0,40}") {
+            assert_idempotent(&s);
+        }
+
+        #[test]
+        fn multi_value_cells(s in "(\\+?[0-9 ]{1,14}|[a-z]{1,4}|\\+65 9123 4567)( ?(:::|;|/|,|\\||\n| or | & ) ?(\\+?[0-9 ()-]{1,14}|[a-z]{1,4}|\\+44 20 7946 0018)){1,3}") {
             assert_idempotent(&s);
         }
 

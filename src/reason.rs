@@ -48,7 +48,8 @@ reasons! {
     Ambiguous => "ambiguous",
     /// With `--require-mobile`: valid, but a fixed line, toll-free, premium, … number.
     NotMobile => "not_mobile",
-    /// The cell held several valid numbers; all are kept, joined by `;`.
+    /// The cell held several values (` ::: `, a line break, `/`, …); each is cleaned on its own
+    /// and the separators are kept.
     MultipleNumbers => "multiple_numbers",
     /// The number had an extension; the cell holds the main number, the flag carries the digits.
     Extension => "extension",
@@ -58,6 +59,9 @@ reasons! {
     LegacyWhatsappId => "legacy_whatsapp_id",
     /// An email cell that is not a syntactically valid address.
     InvalidEmail => "invalid_email",
+    /// With `--region-column`: the row's region cell names no country (its national numbers
+    /// are read with `--default-region`, if given).
+    UnknownRegion => "unknown_region",
     /// A record with more or fewer fields than the header (only with `--flexible`).
     Ragged => "ragged",
     /// With `--flexible`: the record held bytes invalid in the input's encoding; they were

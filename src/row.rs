@@ -1,7 +1,7 @@
 //! One record in, its cleaned cells, flags and linking keys out. Pure: no I/O.
 
 use crate::columns::{Kind, Layout};
-use crate::email::{normalize_email, EmailCell};
+use crate::email::{normalize_email, split_emails, EmailCell, EmailParts};
 use crate::phone::{normalize_phone, PhoneOptions};
 use crate::reason::Reason;
 
@@ -102,6 +102,10 @@ impl Cleaner {
             }
             labels.push(label);
         }
+        // The region column's flags (`unknown_region`) use the slot after the contact columns.
+        if let Some(col) = layout.region {
+            labels.push(header[col].clone());
+        }
         Cleaner {
             header,
             layout,
@@ -111,9 +115,38 @@ impl Cleaner {
         }
     }
 
-    /// The name flags and reports give contact column `slot`.
+    /// The name flags and reports give contact column `slot` (or, at `region_slot`, the
+    /// region column).
     pub fn label(&self, slot: usize) -> &str {
         &self.labels[slot]
+    }
+
+    /// The slot `COLUMN:unknown_region` flags use: the one after the contact columns, when a
+    /// region column is named.
+    pub fn region_slot(&self) -> Option<usize> {
+        self.layout.region.map(|_| self.layout.contact.len())
+    }
+
+    /// The phone options for one row: its region cell's region when it names one, else
+    /// `--default-region`; true when the cell is filled but names no country.
+    fn row_phone<'a>(&self, cell: &dyn Fn(usize) -> &'a str) -> (PhoneOptions, bool) {
+        let Some(col) = self.layout.region else {
+            return (self.phone, false);
+        };
+        let value = crate::phone::trim(cell(col));
+        if value.is_empty() {
+            return (self.phone, false);
+        }
+        match crate::region::region_cached(value) {
+            Some(r) => (
+                PhoneOptions {
+                    default_region: Some(r),
+                    ..self.phone
+                },
+                false,
+            ),
+            None => (self.phone, true),
+        }
     }
 
     /// Cleans one record. `cell(i)` returns field `i` (empty past the end of a short record);
@@ -130,18 +163,28 @@ impl Cleaner {
                 .unwrap_or(u32::MAX),
             ..CleanRow::default()
         };
+        let (phone, unknown_region) = self.row_phone(&cell);
         for (slot, &(col, kind)) in self.layout.contact.iter().enumerate() {
             let raw = cell(col);
             let outcome = match kind {
-                Kind::Phone => self.phone_cell(&mut row, slot, col, raw),
+                Kind::Phone => self.phone_cell(&mut row, slot, col, raw, &phone),
                 Kind::Email => email_cell(&mut row, slot, col, raw, self.keys),
             };
             row.outcomes.push(outcome);
         }
+        if unknown_region {
+            row.flags.push(RowFlag {
+                slot: self.region_slot(),
+                reason: Reason::UnknownRegion,
+                detail: None,
+            });
+        }
         if let Some(fc) = self.layout.flags {
             row.foreign_flags = !self.carry_extensions(&mut row, cell(fc));
         }
-        if ragged {
+        // A short record is padded (nothing is lost: its missing fields are trailing empty
+        // ones, as Outlook writes them); only a long one is ragged.
+        if ragged && fields.len() > self.header.len() {
             row.flags.push(RowFlag {
                 slot: None,
                 reason: Reason::Ragged,
@@ -151,10 +194,17 @@ impl Cleaner {
         row
     }
 
-    fn phone_cell(&self, row: &mut CleanRow, slot: usize, col: usize, raw: &str) -> Outcome {
-        let cell = normalize_phone(raw, &self.phone);
+    fn phone_cell(
+        &self,
+        row: &mut CleanRow,
+        slot: usize,
+        col: usize,
+        raw: &str,
+        phone: &PhoneOptions,
+    ) -> Outcome {
+        let cell = normalize_phone(raw, phone);
         if self.keys && self.layout.links(slot) {
-            crate::whatsapp::keys(raw, &cell, &self.phone, &mut row.rule_keys);
+            crate::whatsapp::keys(raw, &cell, phone, &mut row.rule_keys);
         }
         let invalid = cell.flags.iter().any(|f| f.reason.is_invalid());
         for f in cell.flags {
@@ -186,6 +236,11 @@ impl Cleaner {
 
 fn email_cell(row: &mut CleanRow, slot: usize, col: usize, raw: &str, keys: bool) -> Outcome {
     let cell = normalize_email(raw);
+    if cell == EmailCell::Invalid {
+        if let Some(parts) = split_emails(raw) {
+            return email_parts(row, slot, col, raw, keys, parts);
+        }
+    }
     if let Some(k) = cell.key(raw).filter(|_| keys) {
         row.emails.push(k.to_string());
     }
@@ -211,6 +266,40 @@ fn email_cell(row: &mut CleanRow, slot: usize, col: usize, raw: &str, keys: bool
     }
 }
 
+/// An email cell of several addresses: each bad part flagged `invalid_email=partN`, each good
+/// one a key; invalid when any part is.
+fn email_parts(
+    row: &mut CleanRow,
+    slot: usize,
+    col: usize,
+    raw: &str,
+    keys: bool,
+    parts: EmailParts,
+) -> Outcome {
+    if keys {
+        row.emails.extend(parts.keys);
+    }
+    for part in &parts.invalid {
+        row.flags.push(RowFlag {
+            slot: Some(slot),
+            reason: Reason::InvalidEmail,
+            detail: Some(format!("part{part}")),
+        });
+    }
+    let changed = match parts.value {
+        Some(v) if v != raw => {
+            row.edits.push((col, v));
+            true
+        }
+        _ => false,
+    };
+    match (parts.invalid.is_empty(), changed) {
+        (false, _) => Outcome::Invalid,
+        (true, true) => Outcome::Fixed,
+        (true, false) => Outcome::Valid,
+    }
+}
+
 impl Cleaner {
     /// An extension lives in the flags cell once its number is cleaned, so re-running
     /// `normalize` on its own output keeps it (the run is idempotent): `LABEL:extension=DIGITS`
@@ -219,6 +308,7 @@ impl Cleaner {
     /// that starts it, so header names holding `;` or `:` cannot be mistaken for one another.
     /// Returns false when an entry is not one this tool writes (`LABEL:reason[=detail]`).
     fn carry_extensions(&self, row: &mut CleanRow, old_flags: &str) -> bool {
+        let own = row.flags.len();
         let mut ours = true;
         let mut pos = 0;
         while pos < old_flags.len() {
@@ -251,7 +341,7 @@ impl Cleaner {
             if let (Some(slot), Some(digits)) =
                 (slot, rest[body_start..end].strip_prefix("extension="))
             {
-                self.carry_extension(row, slot, digits);
+                self.carry_extension(row, own, slot, digits);
             }
             if let (Some(slot), true) = (slot, body == Reason::LegacyWhatsappId.as_str()) {
                 crate::whatsapp::carry_flag(self, row, slot);
@@ -264,14 +354,29 @@ impl Cleaner {
         ours
     }
 
-    fn carry_extension(&self, row: &mut CleanRow, slot: usize, digits: &str) {
-        let has_own = row
-            .flags
+    /// `own`: how many of `row.flags` this run raised (the rest were carried already): a
+    /// cell of several numbers carries each of its extensions.
+    fn carry_extension(&self, row: &mut CleanRow, own: usize, slot: usize, digits: &str) {
+        let has_own = row.flags[..own]
             .iter()
             .any(|f| f.slot == Some(slot) && f.reason == Reason::Extension);
-        let is_phone = self.layout.contact[slot].1 == Kind::Phone;
+        let Some(&(col, kind)) = self.layout.contact.get(slot) else {
+            return;
+        };
         let digits_ok = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-        if is_phone && digits_ok && row.outcomes[slot] == Outcome::Valid && !has_own {
+        // Unchanged by this run and holding a valid number: a clean cell, or one of several
+        // parts where another part is invalid (so the cell's outcome is `Invalid`).
+        let clean = match row.outcomes[slot] {
+            Outcome::Valid => true,
+            Outcome::Invalid => {
+                row.flags[..own]
+                    .iter()
+                    .any(|f| f.slot == Some(slot) && f.reason == Reason::MultipleNumbers)
+                    && !row.edits.iter().any(|(c, _)| *c == col)
+            }
+            _ => false,
+        };
+        if kind == Kind::Phone && digits_ok && clean && !has_own {
             row.flags.push(RowFlag {
                 slot: Some(slot),
                 reason: Reason::Extension,

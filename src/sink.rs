@@ -300,8 +300,9 @@ impl Sink for LinkSink {
 }
 
 impl Sink for crate::report::Stats {
-    fn record(&mut self, p: &Processed, _ctx: &Context) -> Result<(), Error> {
+    fn record(&mut self, p: &Processed, ctx: &Context) -> Result<(), Error> {
         self.add(p.record, p.line, p.row, p.flags);
+        self.add_record(p, ctx.cleaner);
         Ok(())
     }
 }

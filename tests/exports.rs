@@ -582,3 +582,32 @@ fn every_export_is_idempotent() {
         );
     }
 }
+
+/// Outlook leaves trailing empty fields out: `outlook_short.csv` is `outlook_en.csv` as Outlook
+/// writes it (every record shorter than the header). It runs without `--flexible`, comes out
+/// exactly as the full-width file does, and the short records are counted.
+#[test]
+fn outlook_short_records_are_padded_without_flexible() {
+    let short = fixture("exports/outlook_short.csv");
+    let full = fixture("exports/outlook_en.csv");
+    let (code, out, err) = run(&["normalize", short.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, ok(&["normalize", "-q", full.to_str().unwrap()]));
+    assert!(
+        err.contains("short records padded with empty fields: 3 (first on line"),
+        "{err}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&ok(&[
+        "normalize",
+        "-q",
+        short.to_str().unwrap(),
+        "-o",
+        "/dev/null",
+        "--report",
+        "-",
+    ]))
+    .unwrap();
+    assert_eq!(report["short_rows"]["rows"], 3);
+    assert_eq!(report["short_rows"]["first_record"], 1);
+    assert_eq!(report["ragged_rows"], 0);
+}

@@ -223,6 +223,10 @@ const CSV_TOKENS: &[&[u8]] = &[
     b"a@b.co",
     b"A@B.CO",
     b"020 7946 0018",
+    b" ::: ",
+    b"4844055334 ::: +919995433008",
+    b"a@x.com; B@y.org",
+    b"Phone:missing_country_code=part1",
     b"\xef\xbb\xbf",
     b"\xff",
     b"\x00",
@@ -288,6 +292,19 @@ fn phone_mutations() {
             _ => oracles::phone_options(rng.next() as u8),
         };
         oracles::check_phone(&raw, &opts);
+    }
+}
+
+#[test]
+fn email_mutations() {
+    let cases = env_number("FUZZ_CASES", 20_000) / 4;
+    let mut rng = Rng(env_number("FUZZ_SEED", 0x00C0_FFEE) ^ 0xe3a1);
+    let seeds = seed_files("email_cell");
+    let tokens: Vec<&[u8]> = PHONE_TOKENS.iter().map(|t| t.as_bytes()).collect();
+    for _ in 0..cases {
+        let seed = rng.pick(&seeds);
+        let input = mutate(&mut rng, seed, &[], &tokens);
+        oracles::email_cell(&input);
     }
 }
 

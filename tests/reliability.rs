@@ -528,7 +528,7 @@ fn a_late_data_error_leaves_the_earlier_output_untouched() {
     let mut data = String::from("id,Phone,Email\n");
     for i in 1..6000 {
         if i == 5000 {
-            data.push_str("5000,+65 9123 4567\n"); // ragged: 2 fields of 3
+            data.push_str("5000,+65 9123 4567,a@example.com,extra\n"); // ragged: 4 fields of 3
         } else {
             data.push_str(&format!(
                 "{i},+65 9123 {:04},a{i}@example.com\n",
@@ -764,7 +764,7 @@ fn check_exit_codes_pass_fail_could_not_run() {
     let ragged = d.path().join("ragged.csv");
     fs::write(
         &ragged,
-        "id,Phone,Email\n1,+65 9123 4567,a@example.com\n2,+65 9123 4568\n",
+        "id,Phone,Email\n1,+65 9123 4567,a@example.com\n2,+65 9123 4568,b@example.com,x\n",
     )
     .unwrap();
     assert_eq!(run(&["check", "-q", s(&passing)]).0, 0);

@@ -5,7 +5,7 @@
 //! the reference for the phone fast path) are used, so the main crate's tests can include it.
 
 use contactclean::dedupe::DEFAULT_MAX_GROUP;
-use contactclean::email::{normalize_email, EmailCell};
+use contactclean::email::{normalize_email, split_emails, EmailCell};
 use contactclean::job::{self, Job, Options};
 use contactclean::phone::{e164_key, normalize_phone, trim, PhoneCell, PhoneOptions, Region};
 use contactclean::report::{Report, Stats};
@@ -39,14 +39,23 @@ fn is_invalid(c: &PhoneCell) -> bool {
 
 /// One phone cell under one set of options: what the product promises about a cell.
 ///
-/// * a cell with an invalid flag is kept verbatim (`value: None`), and a rewritten one has none;
-/// * a rewritten cell is its numbers' E.164 forms joined by `;`, and `numbers` are their keys;
+/// * a cell with an invalid flag is kept verbatim (`value: None`), unless it is a cell of
+///   several values (`multiple_numbers`) with a valid part: then every valid part is written in
+///   E.164 and is a key, and the rest (invalid parts, separators) is kept as it was;
+/// * a rewritten cell with no invalid flag is its numbers' E.164 forms, in order, between
+///   separators (` ::: `, `;`, `/`, `,`, `|`, a line break, ` or `, ` & `), and `numbers` are
+///   their keys;
 /// * idempotence: normalising the written cell again changes nothing, raises no invalid flag
 ///   and yields the same linking keys.
 pub fn check_phone(raw: &str, opts: &PhoneOptions) {
     let first = normalize_phone(raw, opts);
     let invalid = is_invalid(&first);
-    if invalid {
+    let multi = first
+        .flags
+        .iter()
+        .any(|f| f.reason == contactclean::reason::Reason::MultipleNumbers);
+    let partly_valid = multi && !first.numbers.is_empty();
+    if invalid && !partly_valid {
         assert_eq!(
             first.value, None,
             "{raw:?} ({opts:?}): an invalid cell must be kept verbatim: {first:?}"
@@ -54,12 +63,27 @@ pub fn check_phone(raw: &str, opts: &PhoneOptions) {
         assert!(first.numbers.is_empty(), "{raw:?} ({opts:?}): {first:?}");
     }
     if let Some(v) = first.value.as_deref().filter(|v| !v.is_empty()) {
-        let keys: Vec<Option<u64>> = v.split(';').map(e164_key).collect();
-        let want: Vec<Option<u64>> = first.numbers.iter().copied().map(Some).collect();
-        assert_eq!(
-            keys, want,
-            "{raw:?} ({opts:?}): written value {v:?} disagrees with its numbers"
-        );
+        let (found, rest) = e164_runs(v);
+        if invalid {
+            // Verbatim parts may hold `+digits` of their own: every key is written, in order.
+            let mut it = found.iter();
+            for n in &first.numbers {
+                assert!(
+                    it.any(|f| f == n),
+                    "{raw:?} ({opts:?}): written value {v:?} lacks +{n}: {first:?}"
+                );
+            }
+        } else {
+            assert_eq!(
+                found, first.numbers,
+                "{raw:?} ({opts:?}): written value {v:?} disagrees with its numbers"
+            );
+            assert!(
+                rest.chars()
+                    .all(|c| trim(&c.to_string()).is_empty() || ":;/,|&orOR".contains(c)),
+                "{raw:?} ({opts:?}): written value {v:?} holds more than numbers and separators"
+            );
+        }
     }
     check_against_library(raw, opts, &first);
     let written = first.value.as_deref().unwrap_or(raw);
@@ -79,6 +103,32 @@ pub fn check_phone(raw: &str, opts: &PhoneOptions) {
         second.numbers, first.numbers,
         "{raw:?} ({opts:?}): {written:?} links by other numbers on the second pass"
     );
+}
+
+/// The E.164 numbers (`+` and digits, standing alone) written in a cell, as keys, and what is
+/// left of the cell without them.
+fn e164_runs(v: &str) -> (Vec<u64>, String) {
+    let mut found = Vec::new();
+    let mut rest = String::new();
+    let mut chars = v.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '+' {
+            let digits: usize = v[i + 1..]
+                .bytes()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            let end = i + 1 + digits;
+            if let Some(k) = (digits > 0).then(|| e164_key(&v[i..end])).flatten() {
+                found.push(k);
+                while chars.peek().is_some_and(|(j, _)| *j < end) {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        rest.push(c);
+    }
+    (found, rest)
 }
 
 /// For the cells `phone.rs` validates on its own fast path (`+` then digits and ` -.()`, or
@@ -189,9 +239,36 @@ pub fn check_email(raw: &str) {
     );
 }
 
+/// An email cell that is not one address, read part by part: the written cell splits the same
+/// way again, is not rewritten, and keeps its keys and its bad parts.
+pub fn check_email_parts(raw: &str) {
+    if normalize_email(raw) != EmailCell::Invalid {
+        return;
+    }
+    let Some(first) = split_emails(raw) else {
+        return;
+    };
+    let written = first.value.as_deref().unwrap_or(raw);
+    assert_eq!(
+        normalize_email(written),
+        EmailCell::Invalid,
+        "{raw:?}: written {written:?} became one address"
+    );
+    let second = split_emails(written)
+        .unwrap_or_else(|| panic!("{raw:?}: written {written:?} no longer splits"));
+    assert_eq!(
+        second.value.as_deref().unwrap_or(written),
+        written,
+        "{raw:?}: not idempotent: {first:?} then {second:?}"
+    );
+    assert_eq!(second.keys, first.keys, "{raw:?}: keys changed");
+    assert_eq!(second.invalid, first.invalid, "{raw:?}: bad parts changed");
+}
+
 /// The `email_cell` target: the input, lossily decoded, as an email cell.
 pub fn email_cell(data: &[u8]) {
     check_email(&String::from_utf8_lossy(data));
+    check_email_parts(&String::from_utf8_lossy(data));
 }
 
 /// What one `csv_pipeline` run did, for tests that want to look.

@@ -259,7 +259,7 @@ fn summary(
         stats.invalid(),
         stats.flagged_rows
     );
-    for c in &stats.columns {
+    for c in stats.columns.iter().filter(|c| c.kind.is_some()) {
         let reasons: Vec<String> = c.reasons.iter().map(|(r, n)| format!("{r} {n}")).collect();
         let _ = writeln!(
             s,
@@ -275,6 +275,10 @@ fn summary(
                 format!("  ({})", reasons.join(", "))
             }
         );
+    }
+    let extra = super::pass::extra_lines(stats);
+    if !extra.is_empty() {
+        let _ = writeln!(s, "{}", extra.trim_start_matches('\n'));
     }
     let _ = writeln!(
         s,

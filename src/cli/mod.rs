@@ -57,12 +57,14 @@ pub struct InputArgs {
     pub delimiter: Option<u8>,
 
     /// Decode input in this encoding (WHATWG label: windows-1252, latin1, utf-16le, shift_jis,
-    /// …). Default: UTF-8, or UTF-16 when the file starts with its byte-order mark.
+    /// …), or `auto`: detect it from the first 64 KiB (named on stderr). Default: UTF-8, or
+    /// UTF-16 when the file starts with its byte-order mark.
     #[arg(long, value_name = "LABEL", value_parser = parse_encoding)]
-    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub encoding: Option<EncodingArg>,
 
-    /// Accept records with more or fewer fields than the header: short ones are padded, long
-    /// ones kept whole, both flagged `row:ragged`. Default: such a record is an error.
+    /// Accept records with more fields than the header: kept whole, flagged `row:ragged`.
+    /// Default: such a record is an error. (Records with fewer fields are always padded with
+    /// empty fields and counted in the summary.)
     #[arg(long)]
     pub flexible: bool,
 
@@ -78,6 +80,13 @@ pub struct InputArgs {
     /// code, e.g. GB). Opt-in: without it they are flagged missing_country_code, never guessed.
     #[arg(long, value_name = "CC", value_parser = parse_region)]
     pub default_region: Option<rlibphonenumber::Region>,
+
+    /// Read each row's numbers written without a country code in the region this column of the
+    /// same row names (ISO 3166 alpha-2 or alpha-3, or a country name: Germany, USA,
+    /// Deutschland, Brasil, …); an empty cell falls back to --default-region, and a value that
+    /// names no country is flagged COLUMN:unknown_region.
+    #[arg(long, value_name = "COLUMN")]
+    pub region_column: Option<String>,
 
     /// Flag valid numbers that cannot receive messages on a mobile app (fixed line,
     /// toll-free, premium, …) as not_mobile. Numbers the metadata cannot tell apart pass.
@@ -226,10 +235,23 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{s:?}: expected a positive size, e.g. 64M"))
 }
 
-fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
-    encoding_rs::Encoding::for_label(s.as_bytes()).ok_or_else(|| {
-        format!("unknown encoding {s:?} (try windows-1252, latin1, utf-16le, utf-16be)")
-    })
+/// `--encoding`: a WHATWG label, or `auto`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EncodingArg {
+    Label(&'static encoding_rs::Encoding),
+    /// Detect the encoding from the first bytes of the input.
+    Auto,
+}
+
+fn parse_encoding(s: &str) -> Result<EncodingArg, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(EncodingArg::Auto);
+    }
+    encoding_rs::Encoding::for_label(s.as_bytes())
+        .map(EncodingArg::Label)
+        .ok_or_else(|| {
+            format!("unknown encoding {s:?} (try auto, windows-1252, latin1, utf-16le, utf-16be)")
+        })
 }
 
 fn parse_region(s: &str) -> Result<rlibphonenumber::Region, String> {

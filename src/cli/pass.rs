@@ -16,11 +16,15 @@ use contactclean::report::Stats;
 use contactclean::row::Cleaner;
 use contactclean::sink::{CsvSink, LinkSink, RejectsSink, Sink};
 use contactclean::source::csv::{CsvOptions, CsvSource};
+use contactclean::source::detect::detect_encoding;
 use contactclean::source::RecordSource;
 use contactclean::Error;
 
 use super::output::{stderr_line, Output};
-use super::{Failure, InputArgs};
+use super::{EncodingArg, Failure, InputArgs};
+
+/// How much of the input `--encoding auto` (and the hint of a non-UTF-8 error) looks at.
+const SAMPLE_BYTES: u64 = 64 * 1024;
 
 /// A check on the chosen columns, run before the first record is read.
 pub type BeforeRun<'a> = dyn Fn(&Cleaner) -> Result<(), Failure> + 'a;
@@ -129,6 +133,34 @@ pub fn failure(name: &str, e: Error) -> Failure {
     }
 }
 
+/// [`failure`], and when a file that is not UTF-8 was read with no `--encoding`, the hint
+/// names the encoding it looks like (from the first bytes; for a file whose first bytes are
+/// UTF-8, from up to its first 16 MiB).
+fn detected_failure(name: &str, e: Error, args: &InputArgs, sample: &[u8]) -> Failure {
+    if args.encoding.is_none() && matches!(e, Error::Utf8 { .. } | Error::HeaderUtf8 { .. }) {
+        let mut enc = detect_encoding(sample);
+        if enc == encoding_rs::UTF_8 {
+            if let Some(p) = args.input.as_ref().filter(|p| p.as_os_str() != "-") {
+                let mut more = Vec::new();
+                if File::open(p)
+                    .and_then(|f| f.take(16 << 20).read_to_end(&mut more))
+                    .is_ok()
+                {
+                    enc = detect_encoding(&more);
+                }
+            }
+        }
+        if enc != encoding_rs::UTF_8 {
+            let label = enc.name().to_ascii_lowercase();
+            return Failure::run(format!(
+                "{name}: {e}; the file looks like {label}: re-run with --encoding {label} (or \
+                 --encoding auto)"
+            ));
+        }
+    }
+    failure(name, e)
+}
+
 /// Runs one pass over the input.
 pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
     let name = input_name(args);
@@ -157,6 +189,30 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         }
         None => raw,
     };
+    // The first bytes, for `--encoding auto` and for the hint of a non-UTF-8 error (the
+    // source peeks at as much to sniff the delimiter, so nothing waits longer for them).
+    let mut sample = Vec::new();
+    let mut raw = raw;
+    (&mut raw)
+        .take(SAMPLE_BYTES)
+        .read_to_end(&mut sample)
+        .map_err(|e| Failure::run(format!("{name}: {e}")))?;
+    let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(sample.clone()).chain(raw));
+    let encoding = match args.encoding {
+        Some(EncodingArg::Label(e)) => Some(e),
+        Some(EncodingArg::Auto) => {
+            let e = detect_encoding(&sample);
+            if !args.quiet {
+                stderr_line(&format!(
+                    "contactclean: {name}: encoding {} (detected)",
+                    e.name()
+                ));
+            }
+            (e != encoding_rs::UTF_8).then_some(e)
+        }
+        None => None,
+    };
+    let failure = |name: &str, e: Error| detected_failure(name, e, args, &sample);
     let tsv = args
         .input
         .as_deref()
@@ -164,7 +220,7 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
     let csv_opts = CsvOptions {
         delimiter: args.delimiter.or(tsv.then_some(b'\t')),
-        encoding: args.encoding,
+        encoding,
         flexible: args.flexible,
         max_record_bytes: args.max_record_size,
     };
@@ -184,6 +240,7 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
             email: args.email_columns.clone(),
             id: wants.id_column.clone(),
             flags_name: args.flags_column.clone(),
+            region: args.region_column.clone(),
         },
         keys: wants.link,
         tuning: Tuning {
@@ -309,8 +366,12 @@ fn note_columns(name: &str, cleaner: &Cleaner) {
              --phone-column / --email-column"
         ));
     } else {
+        let region = layout
+            .region
+            .map(|c| format!("; region of national numbers from: {}", header[c]))
+            .unwrap_or_default();
         stderr_line(&format!(
-            "contactclean: {name}: phone columns: {}; email columns: {}",
+            "contactclean: {name}: phone columns: {}; email columns: {}{region}",
             list(Kind::Phone),
             list(Kind::Email)
         ));
@@ -347,7 +408,7 @@ pub fn print_summary(pass: &Pass) {
         "contactclean: {}: {} rows in {:.2} s ({:.0} rows/s); {} cells changed; {} rows flagged",
         pass.name, s.rows, secs, rate, s.cells_changed, s.flagged_rows
     );
-    for c in &s.columns {
+    for c in s.columns.iter().filter(|c| c.kind.is_some()) {
         text.push_str(&format!(
             "\n  {:<24} {:<5} valid {:>8}  fixed {:>8}  invalid {:>8}  empty {:>8}",
             c.name,
@@ -366,6 +427,7 @@ pub fn print_summary(pass: &Pass) {
     if s.ragged_rows > 0 {
         text.push_str(&format!("\n  ragged rows: {}", s.ragged_rows));
     }
+    text.push_str(&extra_lines(s));
     stderr_line(&text);
 }
 
@@ -436,4 +498,29 @@ pub fn write_suggestions(
         }
     }
     Ok(())
+}
+
+/// Summary lines every subcommand prints after its counts: short records padded, region cells
+/// that name no country, and where national numbers point when no region was given.
+pub fn extra_lines(s: &Stats) -> String {
+    let mut text = String::new();
+    if let (n @ 1.., Some(line)) = (s.short_rows.rows, s.short_rows.first_line) {
+        text.push_str(&format!(
+            "\n  short records padded with empty fields: {n} (first on line {line})"
+        ));
+    }
+    for c in s.columns.iter().filter(|c| c.kind.is_none()) {
+        let n = c.reasons.get("unknown_region").copied().unwrap_or(0);
+        if n > 0 {
+            let rows = if n == 1 { "row" } else { "rows" };
+            text.push_str(&format!(
+                "\n  {}: names no country in {n} {rows} (flagged unknown_region)",
+                c.name
+            ));
+        }
+    }
+    if let Some(h) = s.region_hint() {
+        text.push_str(&format!("\n  {}", h.sentence()));
+    }
+    text
 }

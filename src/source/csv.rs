@@ -22,8 +22,8 @@ pub struct CsvOptions {
     pub delimiter: Option<u8>,
     /// Decode from this encoding; `None`: UTF-8, or UTF-16 when a byte-order mark says so.
     pub encoding: Option<&'static Encoding>,
-    /// Keep records whose width differs from the header's (flagged `row:ragged`) instead of
-    /// stopping at the first.
+    /// Keep records with more fields than the header (flagged `row:ragged`) instead of
+    /// stopping at the first. Shorter records are always padded.
     pub flexible: bool,
     /// The largest record accepted, in bytes; 0: no limit.
     pub max_record_bytes: u64,
@@ -187,7 +187,10 @@ impl RecordSource for CsvSource {
         let Some((at, damaged)) = self.read_raw(rec)? else {
             return Ok(None);
         };
-        let ragged = rec.len() != self.header.len();
+        // A short record is padded (Outlook leaves trailing empty fields out); a long one would
+        // shift data, so it stops the run unless the source is flexible.
+        let short = rec.len() < self.header.len();
+        let ragged = rec.len() > self.header.len();
         if ragged && !self.flexible {
             // A record that is both is reported for its encoding, as any record is.
             if rec.iter().any(|f| std::str::from_utf8(f).is_err()) {
@@ -202,6 +205,7 @@ impl RecordSource for CsvSource {
         Ok(Some(RecordInfo {
             line: at.line,
             ragged,
+            short,
             damaged,
         }))
     }

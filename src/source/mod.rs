@@ -5,6 +5,7 @@
 
 pub mod csv;
 pub mod decode;
+pub mod detect;
 pub mod track;
 
 use ::csv::ByteRecord;
@@ -16,8 +17,10 @@ use crate::error::{At, Error};
 pub struct RecordInfo {
     /// The line the record starts on (1-based, as an editor counts).
     pub line: u64,
-    /// The record's width differs from the header's (kept: the source is flexible).
+    /// The record has more fields than the header (kept: the source is flexible).
     pub ragged: bool,
+    /// The record has fewer fields than the header: padded with empty fields.
+    pub short: bool,
     /// Bytes invalid in the input's encoding were replaced by U+FFFD (the source is flexible).
     pub damaged: bool,
 }
