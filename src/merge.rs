@@ -439,10 +439,11 @@ impl Merger {
     /// column of that kind already holds it. Returns whether it was moved.
     fn place_contact(&self, out: &mut [String], from: usize, value: &str) -> bool {
         let role = self.role(from);
-        let same_kind = |r: Role| match (r, role) {
-            (Role::Email, Role::Email) => true,
-            (Role::Phone { .. }, Role::Phone { .. }) => true,
-            _ => false,
+        let same_kind = |r: Role| {
+            matches!(
+                (r, role),
+                (Role::Email, Role::Email) | (Role::Phone { .. }, Role::Phone { .. })
+            )
         };
         let held = out
             .iter()
