@@ -482,3 +482,25 @@ proptest! {
         drop(dir);
     }
 }
+
+#[test]
+fn empty_header_only_and_ragged_inputs() {
+    let (code, out, err) = run_stdin(&["merge", "-q"], b"");
+    assert_eq!((code, out.len()), (0, 0), "{err}");
+    let (code, out, _) = run_stdin(&["merge", "-q"], b"id,Phone\n");
+    assert_eq!(code, 0);
+    assert_eq!(out, b"id,Phone,flags,merged_conflicts,merged_from\n");
+    // A long record's extra field stays after the merge columns, and merging again keeps it.
+    let data = b"id,Phone\n1,+6591234567,extra\n2,+65 9123 4567\n3,+6591234568\n";
+    let (code, out, err) = run_stdin(&["merge", "-q", "--flexible"], data);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        String::from_utf8(out.clone()).unwrap(),
+        "id,Phone,flags,merged_conflicts,merged_from\n\
+         1,+6591234567,row:ragged,,1;2,extra\n\
+         3,+6591234568,,,\n"
+    );
+    let (code, again, err) = run_stdin(&["merge", "-q", "--flexible"], &out);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(again, out);
+}
