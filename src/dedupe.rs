@@ -453,6 +453,20 @@ impl Groups {
         w: &mut csv::Writer<W>,
         id_header: Option<&str>,
     ) -> csv::Result<()> {
+        self.write_csv_with(w, id_header, None)
+    }
+
+    /// [`Groups::write_csv`], plus, with a fingerprint of the input
+    /// (`merge::Fingerprint`), an empty `decision` column for the reviewer (`skip` leaves a
+    /// row out of its group's merge) and an `input_fingerprint` column on every line (a
+    /// column, not a comment line, so it survives a spreadsheet round-trip), which
+    /// `merge --suggestions` checks against its input.
+    pub fn write_csv_with<W: io::Write>(
+        &self,
+        w: &mut csv::Writer<W>,
+        id_header: Option<&str>,
+        fingerprint: Option<&str>,
+    ) -> csv::Result<()> {
         let mut header = vec!["group", "row"];
         if id_header.is_some() {
             header.push("id");
@@ -466,6 +480,9 @@ impl Groups {
             "emails",
             "note",
         ]);
+        if fingerprint.is_some() {
+            header.extend(["decision", "input_fingerprint"]);
+        }
         w.write_record(&header)?;
         let l = &self.linker;
         for g in 0..self.len() {
@@ -507,6 +524,9 @@ impl Groups {
                     &emails,
                     if oversized { "oversized_group" } else { "" },
                 ]);
+                if let Some(f) = fingerprint {
+                    rec.extend(["", f]);
+                }
                 w.write_record(&rec)?;
             }
         }

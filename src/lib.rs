@@ -9,6 +9,7 @@ pub mod email;
 pub mod error;
 pub mod guard;
 pub mod job;
+pub mod merge;
 pub mod phone;
 mod pipeline;
 pub mod reason;

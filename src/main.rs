@@ -38,6 +38,7 @@ fn main() -> ExitCode {
     let jobs = match &cli.command {
         Command::Normalize(a) => a.input.jobs,
         Command::Dedupe(a) => a.input.jobs,
+        Command::Merge(a) => a.input.jobs,
         Command::Check(a) => a.input.jobs,
     };
     if jobs > 0 {
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
     let result = std::panic::catch_unwind(|| match cli.command {
         Command::Normalize(a) => cli::normalize::run(a),
         Command::Dedupe(a) => cli::dedupe::run(a),
+        Command::Merge(a) => cli::merge::run(a),
         Command::Check(a) => cli::check::run(a),
     })
     .unwrap_or_else(|p| {

@@ -40,7 +40,9 @@ fn groups_renderings_case_and_transitive_chains_but_not_near_misses() {
             "group_size",
             "phones",
             "emails",
-            "note"
+            "note",
+            "decision",
+            "input_fingerprint"
         ]
     );
     // c01-c03: one number in E.164 with spaces, as wa_id digits, with 00.
@@ -86,9 +88,9 @@ fn no_id_column_no_id_field() {
     assert_eq!(code, 0);
     assert_eq!(
         String::from_utf8(out).unwrap(),
-        "group,row,survivor,matched_on,key,group_size,phones,emails,note\n\
-         1,1,yes,phone,+6591234567,2,+6591234567,,\n\
-         1,2,,phone,+6591234567,2,+6591234567,,\n"
+        "group,row,survivor,matched_on,key,group_size,phones,emails,note,decision,input_fingerprint\n\
+         1,1,yes,phone,+6591234567,2,+6591234567,,,,xxh3:4506c7f7e58d89f989dca2d5dc1e089b:2\n\
+         1,2,,phone,+6591234567,2,+6591234567,,,,xxh3:4506c7f7e58d89f989dca2d5dc1e089b:2\n"
     );
 }
 

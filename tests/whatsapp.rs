@@ -96,7 +96,7 @@ fn no_whatsapp_rules_restores_todays_behaviour() {
     assert!(out.contains("wa-ana,Ana,,5215512345678,"), "{out}");
     assert_eq!(
         ok(&["dedupe", "-q", "--no-whatsapp-rules", &p]),
-        b"group,row,id,survivor,matched_on,key,group_size,phones,emails,note\n"
+        b"group,row,id,survivor,matched_on,key,group_size,phones,emails,note,decision,input_fingerprint\n"
     );
     let (code, _, _) = run(&["check", "-q", "--no-whatsapp-rules", &p]);
     assert_eq!(code, 1, "three invalid cells without the rules");
@@ -137,7 +137,7 @@ fn an_old_ivorian_id_that_two_numbers_fit_links_neither() {
     let p = path("whatsapp_ci_two_fits.csv");
     assert_eq!(
         ok(&["dedupe", "-q", &p]),
-        b"group,row,id,survivor,matched_on,key,group_size,phones,emails,note\n"
+        b"group,row,id,survivor,matched_on,key,group_size,phones,emails,note,decision,input_fingerprint\n"
     );
     // The old ids are still kept verbatim with the informational flag.
     let out = rows(&ok(&["normalize", "-q", &p]));

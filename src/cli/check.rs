@@ -339,6 +339,8 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             more_outputs: true,
             id_column: args.id_column.clone(),
             before: Some(&columns_exist),
+            fingerprint: false,
+            sinks: Vec::new(),
         },
     )?;
     if pass.stats.columns.is_empty() && !args.allow_no_columns {

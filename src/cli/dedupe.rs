@@ -67,6 +67,8 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             more_outputs: true,
             id_column: args.id_column.clone(),
             before: None,
+            fingerprint: true,
+            sinks: Vec::new(),
         },
     )?;
     let groups = pass
@@ -77,6 +79,7 @@ pub fn run(args: Args) -> Result<u8, Failure> {
         &mut out,
         args.output_delimiter.unwrap_or(pass.delimiter),
         pass.id_header.as_deref(),
+        pass.fingerprint,
         args.input.quiet,
     ))?;
     let s = groups.summary();

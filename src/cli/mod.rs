@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod dedupe;
+pub mod merge;
 pub mod normalize;
 pub mod output;
 pub mod pass;
@@ -20,6 +21,7 @@ use clap::{Args, Parser, Subcommand};
     propagate_version = true,
     after_help = "Examples:\n  contactclean normalize contacts.csv > clean.csv\n  \
                   contactclean dedupe contacts.csv -o merges.csv --summary\n  \
+                  contactclean merge contacts.csv --suggestions merges.csv -o merged.csv\n  \
                   contactclean check contacts.csv --fail-on missing_country_code --report report.json"
 )]
 pub struct Cli {
@@ -41,6 +43,7 @@ fn version() -> &'static str {
 pub enum Command {
     Normalize(normalize::Args),
     Dedupe(dedupe::Args),
+    Merge(merge::Args),
     Check(check::Args),
 }
 

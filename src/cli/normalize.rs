@@ -80,6 +80,8 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             more_outputs: args.report.is_some(),
             id_column: args.id_column.clone(),
             before: None,
+            fingerprint: args.suggestions.is_some(),
+            sinks: Vec::new(),
         },
     )?;
     let groups = pass.finish_groups(args.max_group);
@@ -89,6 +91,7 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             out,
             args.output_delimiter.unwrap_or(pass.delimiter),
             pass.id_header.as_deref(),
+            pass.fingerprint,
             args.input.quiet,
         ))?;
     }

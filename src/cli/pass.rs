@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use contactclean::columns::Kind;
 use contactclean::dedupe::{Groups, Linker};
 use contactclean::job::{Job, Options, Tuning};
+use contactclean::merge::{Fingerprint, HashingReader};
 use contactclean::phone::PhoneOptions;
 use contactclean::report::Stats;
 use contactclean::row::Cleaner;
@@ -44,6 +45,10 @@ pub struct Wants<'a> {
     /// Checks that need the chosen columns but must run before the first record is read
     /// (e.g. `check --max-invalid COLUMN=N` naming a column that is not cleaned).
     pub before: Option<&'a BeforeRun<'a>>,
+    /// Fingerprint the input's bytes (for a suggestions file; `merge` checks it).
+    pub fingerprint: bool,
+    /// More sinks of the caller's own (`merge` spools the cleaned records).
+    pub sinks: Vec<&'a mut dyn Sink>,
 }
 
 /// What a pass produced.
@@ -57,6 +62,8 @@ pub struct Pass {
     pub elapsed: Duration,
     /// The input had no bytes at all.
     pub empty_input: bool,
+    /// The input's fingerprint, when asked for.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl Pass {
@@ -180,6 +187,12 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         }
         _ => (Box::new(io::stdin()), None),
     };
+    let (raw, hash): (Box<dyn Read + Send>, _) = if wants.fingerprint {
+        let (r, h) = HashingReader::new(raw);
+        (Box::new(r), Some(h))
+    } else {
+        (raw, None)
+    };
     let raw: Box<dyn Read + Send> = match &bar {
         Some(b) => {
             if let Some(size) = size {
@@ -300,6 +313,9 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         sinks.push(s);
     }
     sinks.push(&mut stats);
+    for s in wants.sinks {
+        sinks.push(s);
+    }
     let bar_for_rows = bar.clone();
     let summary = job
         .run(&mut sinks, move |n| {
@@ -314,6 +330,7 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
     }
     let summary = summary?;
     drop(sinks);
+    let fingerprint = hash.map(|h| h.fingerprint(stats.rows));
     Ok(Pass {
         name,
         stats,
@@ -322,6 +339,7 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         delimiter,
         elapsed: summary.elapsed,
         empty_input,
+        fingerprint,
     })
 }
 
@@ -456,6 +474,7 @@ pub fn write_suggestions(
     out: &mut Output,
     delimiter: u8,
     id_header: Option<&str>,
+    fingerprint: Option<Fingerprint>,
     quiet: bool,
 ) -> Result<(), Failure> {
     let mut w = csv::WriterBuilder::new()
@@ -464,7 +483,11 @@ pub fn write_suggestions(
         .buffer_capacity(1 << 16)
         .from_writer(&mut *out);
     let res = groups
-        .write_csv(&mut w, id_header)
+        .write_csv_with(
+            &mut w,
+            id_header,
+            fingerprint.map(|f| f.to_string()).as_deref(),
+        )
         .map_err(|e| match e.into_kind() {
             csv::ErrorKind::Io(io) => io,
             other => io::Error::other(format!("{other:?}")),
