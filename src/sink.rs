@@ -239,9 +239,10 @@ impl<W: Write + Send> Sink for RejectsSink<W> {
 
 /// Rows read before the linker is sized from the input's size (see `Linker::reserve_for_rows`).
 const SIZE_SAMPLE: u64 = 4096;
-/// The most rows the linker reserves for up front: an estimate from a sample of short rows
-/// (or a file padded with blank lines) must not reserve gigabytes before they are needed.
-const MAX_RESERVED_ROWS: u64 = 1 << 22;
+/// The most keys the linker reserves room for up front (~45 bytes each, so ~750 MB): an
+/// estimate from a sample of key-dense rows followed by a gigabyte of blank lines must not
+/// reserve gigabytes before they are needed; past it the tables grow as they fill.
+const MAX_RESERVED_KEYS: u64 = 1 << 24;
 
 /// Feeds the duplicate linker (merge suggestions).
 pub struct LinkSink {
@@ -270,7 +271,9 @@ impl Sink for LinkSink {
             self.sampled_bytes += p.input.as_slice().len() as u64 + p.input.len() as u64;
             if p.record == SIZE_SAMPLE {
                 let rows = size.saturating_mul(SIZE_SAMPLE) / self.sampled_bytes.max(1);
-                let rows = usize::try_from(rows.min(MAX_RESERVED_ROWS)).unwrap_or(0);
+                let keys_seen = self.linker.keys().max(1) as u64;
+                let most_rows = MAX_RESERVED_KEYS.saturating_mul(SIZE_SAMPLE) / keys_seen;
+                let rows = usize::try_from(rows.min(most_rows)).unwrap_or(0);
                 self.linker.reserve_for_rows(rows);
             }
         }
