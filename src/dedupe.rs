@@ -342,7 +342,6 @@ impl Linker {
             linker: self,
             starts,
             members,
-            group_of_row,
             max_group,
         }
     }
@@ -353,8 +352,6 @@ pub struct Groups {
     linker: Linker,
     starts: Vec<u32>,
     members: Vec<u32>,
-    /// Row → its group number (1-based), 0 for a row in no group.
-    group_of_row: Vec<u32>,
     max_group: usize,
 }
 
@@ -425,12 +422,17 @@ impl Groups {
             .collect()
     }
 
-    /// The group (0-based) of 0-based row `row`, when it is in a group of two or more.
-    pub fn group_of(&self, row: usize) -> Option<usize> {
-        match self.group_of_row.get(row) {
-            Some(&g) if g != 0 => Some(g as usize - 1),
-            _ => None,
+    /// Every row's group: `groups[row]` is the 0-based group of 0-based row `row`, `None`
+    /// for a row in no group of two or more. Built on demand (4 bytes a row), so `dedupe`,
+    /// which does not need it, does not hold it.
+    pub fn row_groups(&self) -> Vec<Option<u32>> {
+        let mut out = vec![None; self.linker.rows()];
+        for g in 0..self.len() {
+            for &r in self.members(g) {
+                out[r as usize] = Some(index(g).unwrap_or(u32::MAX));
+            }
         }
+        out
     }
 
     /// The suggested survivor of group `g` (0-based): the most complete row, ties to the

@@ -254,8 +254,8 @@ mod tests {
         let groups = link.into_linker().finish(DEFAULT_MAX_GROUP);
         assert_eq!(groups.len(), 100);
         assert_eq!(groups.members(0), &[8, 9]);
-        assert_eq!(groups.group_of(9), Some(0));
-        assert_eq!(groups.group_of(0), None);
+        let row_groups = groups.row_groups();
+        assert_eq!((row_groups[9], row_groups[0]), (Some(0), None));
         assert_eq!(groups.survivor(0), 8);
     }
 

@@ -442,6 +442,7 @@ impl MergePlan {
         let rows = s.rows_in as usize;
         let mut plan = MergePlan::new(rows);
         let mut seen = vec![false; rows];
+        let row_groups = groups.row_groups();
         let mut merged_linked: Vec<usize> = Vec::new();
         for (&group, kept) in &r.groups {
             let mut members: Vec<u32> = Vec::new();
@@ -461,7 +462,7 @@ impl MergePlan {
                 if std::mem::replace(&mut seen[r0], true) {
                     return Err(bad("the row is listed twice".into()));
                 }
-                let g = groups.group_of(r0);
+                let g = row_groups.get(r0).copied().flatten().map(|g| g as usize);
                 match (g, linked) {
                     (None, _) => {
                         return Err(bad(
