@@ -17,5 +17,6 @@ pub mod row;
 pub mod sink;
 pub mod source;
 pub mod validity;
+pub mod vcard_sink;
 
 pub use error::Error;

@@ -203,6 +203,7 @@ impl RecordSource for CsvSource {
             line: at.line,
             ragged,
             damaged,
+            ..RecordInfo::default()
         }))
     }
 
