@@ -154,7 +154,7 @@ impl<W: Write + Send> Sink for VcardCsvSink<W> {
         for g in &self.groups {
             h.push_field(header[g.start].as_bytes());
         }
-        h.push_field(ctx.out_header.iter().last().unwrap_or(b"flags"));
+        h.push_field(ctx.out_header.iter().next_back().unwrap_or(b"flags"));
         self.writer
             .write_byte_record(&h)
             .map_err(|e| csv_error(&self.name, e))

@@ -359,3 +359,41 @@ fn dedupe_and_check_take_vcards() {
     let (code, _, err) = run_stdin(&["check", "-q"], vcf.as_bytes());
     assert_eq!(code, 0, "{err}");
 }
+
+/// The example of the README and docs/input.md.
+#[test]
+fn readme_example() {
+    let path = fixture("vcard/google.vcf");
+    let (_dir, tmp) = temp_file("x", b"");
+    let out = tmp.with_file_name("import.csv");
+    let rejects = tmp.with_file_name("fix-me.csv");
+    ok(&[
+        "normalize",
+        "-q",
+        path.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "First Name,Last Name,Full Name,Organization,Mobile,Other,GRAND_CENTRAL,Email,Email 2,flags\n\
+         Maria,García,Maria García,Globex,905-555-1234,+34612345678,+12135550142,maria.garcia@gmail.com,m.garcia@example.org,Mobile:missing_country_code\n\
+         Sam,Okafor,Sam Okafor,,+2348031234567,,,sam at example dot com,,Email:invalid_email\n"
+    );
+    let clean = tmp.with_file_name("clean.vcf");
+    ok(&[
+        "normalize",
+        "-q",
+        path.to_str().unwrap(),
+        "-o",
+        clean.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&rejects).unwrap(),
+        "card,line,UID,property,value,reason\n\
+         1,7,,TEL;TYPE=CELL,905-555-1234,missing_country_code\n\
+         2,20,,EMAIL;TYPE=INTERNET,sam at example dot com,invalid_email\n"
+    );
+}

@@ -164,13 +164,13 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         .to_vec();
     let format = input_format(args, &name, &head)?;
     if format != InputFormat::Csv {
-        if !args.phone_columns.is_empty() || !args.email_columns.is_empty() {
-            if format == InputFormat::Vcf {
-                return Err(Failure::usage(format!(
-                    "{name}: --phone-column and --email-column do not apply to a vCard input \
-                     (every TEL and EMAIL is cleaned)"
-                )));
-            }
+        if format == InputFormat::Vcf
+            && (!args.phone_columns.is_empty() || !args.email_columns.is_empty())
+        {
+            return Err(Failure::usage(format!(
+                "{name}: --phone-column and --email-column do not apply to a vCard input \
+                 (every TEL and EMAIL is cleaned)"
+            )));
         }
         if args.delimiter.is_some() || args.encoding.is_some() {
             return Err(Failure::usage(format!(
