@@ -209,12 +209,15 @@ fn photos_and_folded_values() {
     card.push_str("END=\r\r\n");
     card.push_str("X-CUSTOM;X-PARAM=\"a:b\":keep me\r\r\n");
     card.push_str("TEL;TYPE=CELL:+65 9123\r\r\n  4567\r\r\n");
+    card.push_str("TEL:＋４２０ ６０１ ５８６ ５１８\r\r\n");
     card.push_str("END:VCARD\r\r\n");
     let got = normalize("photo.vcf", card.as_bytes(), &[]);
-    let want = card.replace(
-        "TEL;TYPE=CELL:+65 9123\r\r\n  4567\r\r\n",
-        "TEL;TYPE=CELL:+6591234567\r\r\n",
-    );
+    let want = card
+        .replace(
+            "TEL;TYPE=CELL:+65 9123\r\r\n  4567\r\r\n",
+            "TEL;TYPE=CELL:+6591234567\r\r\n",
+        )
+        .replace("TEL:＋４２０ ６０１ ５８６ ５１８", "TEL:+420601586518");
     assert_eq!(String::from_utf8(got).unwrap(), want);
 }
 

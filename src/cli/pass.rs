@@ -113,6 +113,10 @@ pub fn failure(name: &str, e: Error) -> Failure {
         }
         Error::UnterminatedQuote { .. } => "; close the quote, or double it (\"\") if it is text",
         Error::TooLarge { .. } => "; raise the limit with --max-record-size if the data is real",
+        Error::Malformed { message, .. } if message.starts_with("card ") => {
+            "; fix the card, or re-run with --flexible to pass it through verbatim (flagged \
+             row:malformed)"
+        }
         Error::ForeignFlags { .. } | Error::FlagsColumnTaken { .. } => {
             "; name another flags column with --flags-column NAME"
         }

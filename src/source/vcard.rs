@@ -672,15 +672,6 @@ fn parse(chunk: &[u8], first_line: u64) -> Result<Parsed, (u64, String)> {
             state = 2;
             continue;
         }
-        if !content.contains(&b':') {
-            return Err((
-                this_line,
-                format!(
-                    "{:?} is not a property (a folded line that lost its leading space?)",
-                    String::from_utf8_lossy(&content[..content.len().min(40)])
-                ),
-            ));
-        }
         let mut l = Logical {
             text: content.to_vec(),
             pieces: vec![(0, start)],
@@ -692,6 +683,17 @@ fn parse(chunk: &[u8], first_line: u64) -> Result<Parsed, (u64, String)> {
             l.text.pop();
         }
         lines.push(l);
+    }
+    // A line with no `:` once unfolded is no property: most often a folded line that lost its
+    // leading space.
+    if let Some(l) = lines.iter().find(|l| !l.text.contains(&b':')) {
+        return Err((
+            l.line,
+            format!(
+                "{:?} is not a property (a folded line that lost its leading space?)",
+                String::from_utf8_lossy(&l.text[..l.text.len().min(40)])
+            ),
+        ));
     }
     match state {
         0 => return Err((first_line, "no BEGIN:VCARD".into())),
@@ -723,7 +725,11 @@ fn parse(chunk: &[u8], first_line: u64) -> Result<Parsed, (u64, String)> {
                 } else {
                     Form::Plain
                 };
-                if name == b"TEL" && text.len() >= 4 && text[..4].eq_ignore_ascii_case("tel:") {
+                if name == b"TEL"
+                    && text
+                        .get(..4)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("tel:"))
+                {
                     let (num, suffix) = match text[4..].find(';') {
                         Some(i) => (text[4..4 + i].to_string(), text[4 + i..].to_string()),
                         None => (text[4..].to_string(), String::new()),
@@ -1042,5 +1048,29 @@ mod tests {
         }
         assert!(parse(b"BEGIN:VCARD\nFN:x\n", 1).is_err());
         assert!(parse(b"BEGIN:VCARD\nNOTE:a\nbroken\nEND:VCARD\n", 1).is_err());
+    }
+
+    proptest::proptest! {
+        /// No input makes the card parser panic, and a value's recorded bytes are always a
+        /// range inside the card.
+        #[test]
+        fn parse_never_panics(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "BEGIN:VCARD", "END:VCARD", "\r\n", "\n", "\r", " ", "\t", ":", ";", "=", "\"",
+                "TEL", "EMAIL", "item1.", "X-ABLabel", "TYPE=CELL", "ENCODING=QUOTED-PRINTABLE",
+                "tel:", "+65 9123", "=C3=91", "＋４２", "é", "N", "FN", "UID", "a", "\u{FEFF}",
+            ]),
+            0..60,
+        )) {
+            let text: String = parts.concat();
+            if let Ok(p) = parse(text.as_bytes(), 1) {
+                for prop in &p.props {
+                    let v = match prop {
+                        Prop::Tel { value, .. } | Prop::Email { value } => value,
+                    };
+                    proptest::prop_assert!(v.start <= v.end && v.end <= text.len());
+                }
+            }
+        }
     }
 }

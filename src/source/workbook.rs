@@ -158,10 +158,10 @@ impl RecordSource for WorkbookSource {
 }
 
 fn workbook_error(e: impl std::fmt::Display) -> Error {
-    Error::Malformed {
-        at: crate::error::At::default(),
-        message: format!("not a readable workbook: {e}"),
-    }
+    Error::Read(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("not a readable workbook: {e}"),
+    ))
 }
 
 /// A cell as the workbook shows it.
