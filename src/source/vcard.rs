@@ -242,7 +242,7 @@ impl VcardSource {
             while let Some(chunk) = reader.next_chunk(opts.max_record_bytes, card + 1)? {
                 card += 1;
                 any = true;
-                match parse(&chunk.bytes, chunk.first_line) {
+                match parse(&chunk.bytes, chunk.start_line, chunk.first_line) {
                     Ok(p) => columns.learn(&p),
                     Err((line, message)) if !opts.flexible => {
                         return Err(Error::Malformed {
@@ -325,7 +325,7 @@ impl RecordSource for VcardSource {
         let mut fields: Vec<String> = vec![String::new(); width];
         let mut slots = Vec::new();
         let mut uid = String::new();
-        let malformed = match parse(&chunk.bytes, chunk.first_line) {
+        let malformed = match parse(&chunk.bytes, chunk.start_line, chunk.first_line) {
             Ok(p) => {
                 let c = &self.columns;
                 let b = c.base();
@@ -438,6 +438,8 @@ fn changed_input(card: u64, line: u64) -> Error {
 /// One card's bytes and the line it starts on.
 struct Chunk {
     bytes: Vec<u8>,
+    /// The line of the chunk's first byte.
+    start_line: u64,
     first_line: u64,
 }
 
@@ -474,6 +476,7 @@ impl<R: BufRead> ChunkReader<R> {
     fn next_chunk(&mut self, limit: u64, card: u64) -> Result<Option<Chunk>, Error> {
         let mut bytes = Vec::new();
         let mut first_line = 0;
+        let mut start_line = 0;
         let mut in_card = false;
         let mut ended = false;
         loop {
@@ -483,6 +486,7 @@ impl<R: BufRead> ChunkReader<R> {
             };
             if first_line == 0 {
                 first_line = n;
+                start_line = n;
             }
             if limit > 0 && bytes.len() as u64 > limit {
                 return Err(Error::TooLarge {
@@ -519,7 +523,11 @@ impl<R: BufRead> ChunkReader<R> {
         if bytes.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Chunk { bytes, first_line }))
+        Ok(Some(Chunk {
+            bytes,
+            start_line,
+            first_line,
+        }))
     }
 }
 
@@ -591,31 +599,11 @@ impl Logical {
 }
 
 /// Splits a chunk into content lines and picks out what the record needs.
-fn parse(chunk: &[u8], first_line: u64) -> Result<Parsed, (u64, String)> {
+/// `start_line` is the line of the chunk's first byte, `first_line` its `BEGIN:VCARD`'s.
+fn parse(chunk: &[u8], start_line: u64, first_line: u64) -> Result<Parsed, (u64, String)> {
     let mut lines: Vec<Logical> = Vec::new();
     let mut pos = 0;
-    let mut line = first_line;
-    // The chunk's first line number is its BEGIN line; count lines before it back.
-    let before_begin = {
-        let mut count = 0u64;
-        let mut p = 0;
-        let mut found = false;
-        while p < chunk.len() {
-            let e = memchr::memchr(b'\n', &chunk[p..]).map_or(chunk.len(), |i| p + i + 1);
-            if is_keyword(trim_line(&chunk[p..e]), b"BEGIN:VCARD") {
-                found = true;
-                break;
-            }
-            count += 1;
-            p = e;
-        }
-        if found {
-            count
-        } else {
-            0
-        }
-    };
-    line = line.saturating_sub(before_begin);
+    let mut line = start_line;
     let mut state = 0u8; // 0: before BEGIN, 1: in the card, 2: after END
     let mut qp_soft = false;
     while pos < chunk.len() {
@@ -703,8 +691,14 @@ fn parse(chunk: &[u8], first_line: u64) -> Result<Parsed, (u64, String)> {
     let mut out = Parsed::default();
     // Apple's labels: `item1.X-ABLabel:…` names the type of `item1.TEL`.
     let mut labels: Vec<(Vec<u8>, String)> = Vec::new();
-    let mut heads: Vec<Head> = Vec::with_capacity(lines.len());
+    let mut heads: Vec<Option<Head>> = Vec::with_capacity(lines.len());
     for l in &lines {
+        // Only the properties the record needs have their parameters parsed.
+        let name = prop_name(&l.text);
+        if !WANTED.iter().any(|w| name.eq_ignore_ascii_case(w)) {
+            heads.push(None);
+            continue;
+        }
         let h = head(&l.text);
         if h.name.eq_ignore_ascii_case(b"X-ABLABEL") {
             if let Some(g) = &h.group {
@@ -712,9 +706,12 @@ fn parse(chunk: &[u8], first_line: u64) -> Result<Parsed, (u64, String)> {
                 labels.push((g.to_ascii_lowercase(), v));
             }
         }
-        heads.push(h);
+        heads.push(Some(h));
     }
     for (l, h) in lines.iter().zip(heads) {
+        let Some(h) = h else {
+            continue;
+        };
         let raw = &l.text[h.value..];
         let name = h.name.to_ascii_uppercase();
         match name.as_slice() {
@@ -784,6 +781,22 @@ fn parse(chunk: &[u8], first_line: u64) -> Result<Parsed, (u64, String)> {
         }
     }
     Ok(out)
+}
+
+/// The properties the record is made of.
+const WANTED: [&[u8]; 7] = [b"TEL", b"EMAIL", b"X-ABLABEL", b"UID", b"FN", b"N", b"ORG"];
+
+/// A content line's property name, without its group.
+fn prop_name(text: &[u8]) -> &[u8] {
+    let end = text
+        .iter()
+        .position(|&b| b == b';' || b == b':')
+        .unwrap_or(text.len());
+    let full = &text[..end];
+    match full.iter().rposition(|&b| b == b'.') {
+        Some(i) => &full[i + 1..],
+        None => full,
+    }
 }
 
 fn is_qp(content: &[u8]) -> bool {
@@ -1034,7 +1047,7 @@ mod tests {
     #[test]
     fn parses_a_folded_card() {
         let card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Ana;;;\r\nFN:Ana Doe\r\nitem1.TEL;type=\r\n CELL:+1 555\r\nitem1.X-ABLabel:_$!<Mobile>!$_\r\nEMAIL:A@B.C\r\nEND:VCARD\r\n";
-        let p = parse(card, 1).unwrap();
+        let p = parse(card, 1, 1).unwrap();
         assert_eq!(p.first.as_deref(), Some("Ana"));
         assert_eq!(p.props.len(), 2);
         match &p.props[0] {
@@ -1046,8 +1059,8 @@ mod tests {
             }
             _ => panic!(),
         }
-        assert!(parse(b"BEGIN:VCARD\nFN:x\n", 1).is_err());
-        assert!(parse(b"BEGIN:VCARD\nNOTE:a\nbroken\nEND:VCARD\n", 1).is_err());
+        assert!(parse(b"BEGIN:VCARD\nFN:x\n", 1, 1).is_err());
+        assert!(parse(b"BEGIN:VCARD\nNOTE:a\nbroken\nEND:VCARD\n", 1, 1).is_err());
     }
 
     proptest::proptest! {
@@ -1063,7 +1076,7 @@ mod tests {
             0..60,
         )) {
             let text: String = parts.concat();
-            if let Ok(p) = parse(text.as_bytes(), 1) {
+            if let Ok(p) = parse(text.as_bytes(), 1, 1) {
                 for prop in &p.props {
                     let v = match prop {
                         Prop::Tel { value, .. } | Prop::Email { value } => value,
