@@ -19,6 +19,7 @@ pub mod row;
 pub mod sink;
 pub mod source;
 pub mod validity;
+pub mod vcard_sink;
 pub mod whatsapp;
 
 pub use error::Error;

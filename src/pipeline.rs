@@ -229,6 +229,13 @@ fn clean_batches(
                         detail: None,
                     });
                 }
+                if info.malformed {
+                    row.flags.push(RowFlag {
+                        slot: None,
+                        reason: Reason::Malformed,
+                        detail: None,
+                    });
+                }
                 let flags = row.flags_cell(cleaner);
                 Cleaned::Row(row, flags)
             })

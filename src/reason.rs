@@ -67,6 +67,9 @@ reasons! {
     /// With `--flexible`: the record held bytes invalid in the input's encoding; they were
     /// replaced by U+FFFD in the output.
     Encoding => "encoding",
+    /// With `--flexible`: a vCard that could not be parsed (no `END:VCARD`, a broken folded
+    /// line) was passed through verbatim, its values not cleaned.
+    Malformed => "malformed",
 }
 
 impl Reason {
@@ -86,6 +89,7 @@ impl Reason {
                 | Reason::LegacyWhatsappId
                 | Reason::Ragged
                 | Reason::Encoding
+                | Reason::Malformed
         )
     }
 }

@@ -50,9 +50,20 @@ pub enum Command {
 /// Options every subcommand reads its input with.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
-    /// CSV file to read; `-` or nothing reads standard input.
+    /// File to read: CSV/TSV, vCard (.vcf) or a workbook (.xlsx, .xls, .xlsb, .ods); `-` or
+    /// nothing reads standard input.
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,
+
+    /// The input's format. Default: from the file's extension, confirmed by its content
+    /// (`BEGIN:VCARD`, a workbook's signature); standard input: from its content.
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub input_format: Option<InputFormat>,
+
+    /// The sheet of a workbook to read: its name, or its position (1 = the first). Default: the
+    /// first.
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub sheet: Option<String>,
 
     /// Field delimiter of the input (one character; `\t` for tab). Default: sniffed from the
     /// first lines among `,` `;` tab `|` (`.tsv` files: tab).
@@ -118,6 +129,26 @@ pub struct InputArgs {
     /// No progress bar, notes or summary: only errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// What an input is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// CSV or TSV.
+    Csv,
+    /// vCard 2.1, 3.0 or 4.0.
+    Vcf,
+    /// A workbook: .xlsx, .xlsm, .xls, .xlsb or .ods.
+    Xlsx,
+}
+
+/// What `normalize` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    /// CSV (a vCard input: one row per card).
+    Csv,
+    /// vCard (only from a vCard input): the cards with their numbers and emails cleaned.
+    Vcf,
 }
 
 /// Why a run did not succeed, and so its exit code.

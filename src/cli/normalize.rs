@@ -17,6 +17,9 @@ use super::{open_output, Failure, InputArgs};
 #[command(after_help = "Examples:\n  \
     contactclean normalize contacts.csv > clean.csv\n  \
     contactclean normalize contacts.csv -o clean.csv --rejects fix-me.csv --report report.json\n  \
+    contactclean normalize contacts.vcf -o clean.vcf\n  \
+    contactclean normalize contacts.vcf -o import.csv\n  \
+    contactclean normalize book.xlsx --sheet Customers -o clean.csv\n  \
     contactclean normalize --default-region GB --phone-column Kontakt crm.csv\n  \
     cat export.csv | contactclean normalize --suggestions merges.csv | qsv stats")]
 pub struct Args {
@@ -26,6 +29,11 @@ pub struct Args {
     /// Write the cleaned CSV here instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Format of the output: `csv`, or `vcf` (from a vCard input). Default: from -o's extension
+    /// (.vcf, .csv); on standard output, the input's (a vCard input gives vCard).
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub to: Option<super::OutFormat>,
 
     /// Delimiter of the written CSV (default: the input's).
     #[arg(long, value_name = "CHAR", value_parser = super::parse_output_delimiter)]
@@ -52,6 +60,25 @@ pub struct Args {
     pub report: Option<PathBuf>,
 }
 
+/// `--to`, else `-o`'s extension; `None`: the input's format decides.
+fn out_format(args: &Args) -> Option<super::OutFormat> {
+    if args.to.is_some() {
+        return args.to;
+    }
+    let ext = args
+        .output
+        .as_deref()
+        .filter(|p| p.as_os_str() != "-")
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())?
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "vcf" | "vcard" => Some(super::OutFormat::Vcf),
+        "csv" | "tsv" | "txt" | "tab" => Some(super::OutFormat::Csv),
+        _ => None,
+    }
+}
+
 pub fn run(args: Args) -> Result<u8, Failure> {
     let plan = [
         Planned::new("-o", args.output.as_deref().or(Some(Path::new("-")))),
@@ -74,7 +101,9 @@ pub fn run(args: Args) -> Result<u8, Failure> {
     let mut pass = pass::run(
         &args.input,
         Wants {
-            csv: csv.as_mut().map(|o| (o, args.output_delimiter)),
+            csv: csv
+                .as_mut()
+                .map(|o| (o, args.output_delimiter, out_format(&args))),
             rejects: rejects.as_mut(),
             link: args.suggestions.is_some(),
             more_outputs: args.report.is_some(),

@@ -3,7 +3,7 @@
 //! for people, and turn the library's errors into the one line (and hint) a person needs.
 
 use std::fs::File;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Seek, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,11 +18,14 @@ use contactclean::row::Cleaner;
 use contactclean::sink::{CsvSink, LinkSink, RejectsSink, Sink};
 use contactclean::source::csv::{CsvOptions, CsvSource};
 use contactclean::source::detect::detect_encoding;
+use contactclean::source::vcard::{looks_like_vcard, VcardOptions, VcardSource};
+use contactclean::source::workbook::{looks_like_workbook, WorkbookOptions, WorkbookSource};
 use contactclean::source::RecordSource;
+use contactclean::vcard_sink::{VcardCsvSink, VcardRejectsSink, VcardSink};
 use contactclean::Error;
 
 use super::output::{stderr_line, Output};
-use super::{EncodingArg, Failure, InputArgs};
+use super::{EncodingArg, Failure, InputArgs, InputFormat, OutFormat};
 
 /// How much of the input `--encoding auto` (and the hint of a non-UTF-8 error) looks at.
 const SAMPLE_BYTES: u64 = 64 * 1024;
@@ -33,8 +36,9 @@ pub type BeforeRun<'a> = dyn Fn(&Cleaner) -> Result<(), Failure> + 'a;
 /// What a subcommand wants from the pass. Outputs are opened by the caller before the pass
 /// (so an unwritable one fails before any reading) and committed by it after.
 pub struct Wants<'a> {
-    /// The cleaned CSV and its delimiter (`None`: the input's).
-    pub csv: Option<(&'a mut Output, Option<u8>)>,
+    /// The cleaned output, its delimiter (`None`: the input's) and its format (`None`: the
+    /// input's: a vCard input gives vCard, any other CSV).
+    pub csv: Option<(&'a mut Output, Option<u8>, Option<OutFormat>)>,
     /// Flagged records, with their record number.
     pub rejects: Option<&'a mut Output>,
     /// Feed the duplicate linker.
@@ -120,6 +124,10 @@ pub fn failure(name: &str, e: Error) -> Failure {
         }
         Error::UnterminatedQuote { .. } => "; close the quote, or double it (\"\") if it is text",
         Error::TooLarge { .. } => "; raise the limit with --max-record-size if the data is real",
+        Error::Malformed { message, .. } if message.starts_with("card ") => {
+            "; fix the card, or re-run with --flexible to pass it through verbatim (flagged \
+             row:malformed)"
+        }
         Error::ForeignFlags { .. } | Error::FlagsColumnTaken { .. } => {
             "; name another flags column with --flags-column NAME"
         }
@@ -172,75 +180,181 @@ fn detected_failure(name: &str, e: Error, args: &InputArgs, sample: &[u8]) -> Fa
 pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
     let name = input_name(args);
     let bar = progress_bar(args);
-    let (raw, size): (Box<dyn Read + Send>, Option<u64>) = match &args.input {
-        Some(p) if p.as_os_str() != "-" => {
-            let f = File::open(p).map_err(|e| Failure::run(format!("{name}: {e}")))?;
-            let meta = f
-                .metadata()
-                .map_err(|e| Failure::run(format!("{name}: {e}")))?;
-            if meta.is_dir() {
-                return Err(Failure::run(format!(
-                    "{name}: is a directory, not a CSV file"
-                )));
-            }
-            (Box::new(f), meta.is_file().then_some(meta.len()))
+    let path = args.input.as_deref().filter(|p| p.as_os_str() != "-");
+    let mut file = None;
+    let mut size = None;
+    if let Some(p) = path {
+        let f = File::open(p).map_err(|e| Failure::run(format!("{name}: {e}")))?;
+        let meta = f
+            .metadata()
+            .map_err(|e| Failure::run(format!("{name}: {e}")))?;
+        if meta.is_dir() {
+            return Err(Failure::run(format!(
+                "{name}: is a directory, not a CSV file"
+            )));
         }
-        _ => (Box::new(io::stdin()), None),
+        size = meta.is_file().then_some(meta.len());
+        file = Some(f);
+    }
+    // The first bytes decide (or confirm) the format.
+    let mut reader: Box<dyn BufRead + Send> = match file {
+        Some(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+        None => Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
     };
-    let (raw, hash): (Box<dyn Read + Send>, _) = if wants.fingerprint {
-        let (r, h) = HashingReader::new(raw);
-        (Box::new(r), Some(h))
-    } else {
-        (raw, None)
-    };
-    let raw: Box<dyn Read + Send> = match &bar {
-        Some(b) => {
-            if let Some(size) = size {
-                b.set_length(size);
-            }
-            Box::new(b.wrap_read(raw))
+    let head = reader
+        .fill_buf()
+        .map_err(|e| Failure::run(format!("{name}: {e}")))?
+        .to_vec();
+    let format = input_format(args, &name, &head)?;
+    if format != InputFormat::Csv {
+        if format == InputFormat::Vcf
+            && (!args.phone_columns.is_empty() || !args.email_columns.is_empty())
+        {
+            return Err(Failure::usage(format!(
+                "{name}: --phone-column and --email-column do not apply to a vCard input \
+                 (every TEL and EMAIL is cleaned)"
+            )));
         }
-        None => raw,
+        if args.delimiter.is_some() || args.encoding.is_some() {
+            return Err(Failure::usage(format!(
+                "{name}: --delimiter and --encoding apply to CSV input only"
+            )));
+        }
+    }
+    let out_format =
+        wants
+            .csv
+            .as_ref()
+            .and_then(|(_, _, f)| *f)
+            .unwrap_or(if format == InputFormat::Vcf {
+                OutFormat::Vcf
+            } else {
+                OutFormat::Csv
+            });
+    if out_format == OutFormat::Vcf && format != InputFormat::Vcf && wants.csv.is_some() {
+        return Err(Failure::usage(format!(
+            "{name}: vCard output needs a vCard input; write CSV (--to csv, or -o FILE.csv)"
+        )));
+    }
+    let mut taps = (None, None);
+    let mut selection = contactclean::columns::Selection {
+        phone: args.phone_columns.clone(),
+        email: args.email_columns.clone(),
+        id: wants.id_column.clone(),
+        flags_name: args.flags_column.clone(),
+        region: args.region_column.clone(),
     };
-    // The first bytes, for `--encoding auto` and for the hint of a non-UTF-8 error (the
-    // source peeks at as much to sniff the delimiter, so nothing waits longer for them).
+    let mut delimiter = b',';
+    let mut hash = None;
     let mut sample = Vec::new();
-    let mut raw = raw;
-    (&mut raw)
-        .take(SAMPLE_BYTES)
-        .read_to_end(&mut sample)
-        .map_err(|e| Failure::run(format!("{name}: {e}")))?;
-    let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(sample.clone()).chain(raw));
-    let encoding = match args.encoding {
-        Some(EncodingArg::Label(e)) => Some(e),
-        Some(EncodingArg::Auto) => {
-            let e = detect_encoding(&sample);
-            if !args.quiet {
-                stderr_line(&format!(
-                    "contactclean: {name}: encoding {} (detected)",
-                    e.name()
-                ));
-            }
-            (e != encoding_rs::UTF_8).then_some(e)
+    let source: Box<dyn RecordSource> = match format {
+        InputFormat::Csv => {
+            let raw: Box<dyn Read + Send> = Box::new(reader);
+            let raw: Box<dyn Read + Send> = if wants.fingerprint {
+                let (r, h) = HashingReader::new(raw);
+                hash = Some(h);
+                Box::new(r)
+            } else {
+                raw
+            };
+            let raw: Box<dyn Read + Send> = match &bar {
+                Some(b) => {
+                    if let Some(size) = size {
+                        b.set_length(size);
+                    }
+                    Box::new(b.wrap_read(raw))
+                }
+                None => raw,
+            };
+            // The first bytes, for `--encoding auto` and for the hint of a non-UTF-8 error
+            // (the source peeks at as much to sniff the delimiter, so nothing waits longer).
+            let mut raw = raw;
+            (&mut raw)
+                .take(SAMPLE_BYTES)
+                .read_to_end(&mut sample)
+                .map_err(|e| Failure::run(format!("{name}: {e}")))?;
+            let raw: Box<dyn Read + Send> = Box::new(io::Cursor::new(sample.clone()).chain(raw));
+            let encoding = match args.encoding {
+                Some(EncodingArg::Label(e)) => Some(e),
+                Some(EncodingArg::Auto) => {
+                    let e = detect_encoding(&sample);
+                    if !args.quiet {
+                        stderr_line(&format!(
+                            "contactclean: {name}: encoding {} (detected)",
+                            e.name()
+                        ));
+                    }
+                    (e != encoding_rs::UTF_8).then_some(e)
+                }
+                None => None,
+            };
+            let tsv = path
+                .and_then(|p| p.extension())
+                .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
+            let csv_opts = CsvOptions {
+                delimiter: args.delimiter.or(tsv.then_some(b'\t')),
+                encoding,
+                flexible: args.flexible,
+                max_record_bytes: args.max_record_size,
+            };
+            let source = CsvSource::new(raw, csv_opts)
+                .map_err(|e| detected_failure(&name, e, args, &sample))?
+                .with_size(size);
+            delimiter = source.delimiter();
+            Box::new(source)
         }
-        None => None,
+        InputFormat::Vcf => {
+            let opts = VcardOptions {
+                flexible: args.flexible,
+                max_record_bytes: args.max_record_size,
+            };
+            let mut source = match path {
+                Some(p) => {
+                    drop(reader);
+                    let f = File::open(p).map_err(|e| Failure::run(format!("{name}: {e}")))?;
+                    VcardSource::new(f, opts)
+                }
+                None => {
+                    // Two passes need a file: standard input is spooled to a temporary one.
+                    let mut tmp = tempfile::tempfile()
+                        .map_err(|e| Failure::run(format!("{name}: temporary file: {e}")))?;
+                    io::copy(&mut reader, &mut tmp)
+                        .and_then(|_| tmp.rewind())
+                        .map_err(|e| Failure::run(format!("{name}: {e}")))?;
+                    VcardSource::new(tmp, opts)
+                }
+            }
+            .map_err(|e| failure(&name, e))?
+            .with_size(size);
+            selection = source.selection(&args.flags_column);
+            if wants.csv.is_some() && out_format == OutFormat::Vcf {
+                taps.0 = Some(source.tap());
+            }
+            if wants.rejects.is_some() {
+                taps.1 = Some(source.tap());
+            }
+            Box::new(source)
+        }
+        InputFormat::Xlsx => {
+            let opts = WorkbookOptions {
+                sheet: args.sheet.clone(),
+            };
+            let source = match path {
+                Some(p) => {
+                    drop(reader);
+                    WorkbookSource::open(p, &opts)
+                }
+                None => WorkbookSource::from_reader(reader, &opts),
+            }
+            .map_err(|e| failure(&name, e))?;
+            Box::new(source)
+        }
     };
-    let failure = |name: &str, e: Error| detected_failure(name, e, args, &sample);
-    let tsv = args
-        .input
-        .as_deref()
-        .and_then(|p| p.extension())
-        .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
-    let csv_opts = CsvOptions {
-        delimiter: args.delimiter.or(tsv.then_some(b'\t')),
-        encoding,
-        flexible: args.flexible,
-        max_record_bytes: args.max_record_size,
-    };
-    let source = CsvSource::new(raw, csv_opts)
-        .map_err(|e| failure(&name, e))?
-        .with_size(size);
-    let delimiter = source.delimiter();
+    if args.sheet.is_some() && format != InputFormat::Xlsx {
+        return Err(Failure::usage(format!(
+            "{name}: --sheet applies to a workbook input only"
+        )));
+    }
     let empty_input = source.is_empty();
     let options = Options {
         phone: PhoneOptions {
@@ -248,20 +362,14 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
             require_mobile: args.require_mobile,
             whatsapp_rules: !args.no_whatsapp_rules,
         },
-        selection: contactclean::columns::Selection {
-            phone: args.phone_columns.clone(),
-            email: args.email_columns.clone(),
-            id: wants.id_column.clone(),
-            flags_name: args.flags_column.clone(),
-            region: args.region_column.clone(),
-        },
+        selection,
         keys: wants.link,
         tuning: Tuning {
             panic_at_record: fault_injection(),
             ..Tuning::default()
         },
     };
-    let job = Job::new(source, options).map_err(|e| failure(&name, e))?;
+    let job = Job::new(source, options).map_err(|e| detected_failure(&name, e, args, &sample))?;
     if let Some(check) = wants.before {
         check(job.cleaner())?;
     }
@@ -279,43 +387,46 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
     // When other outputs are written too, a reader closing stdout early must not cut them
     // short: stdout is then skipped and the pass goes on.
     let others = wants.rejects.is_some() || wants.link || wants.more_outputs;
-    let mut csv_sink = wants.csv.map(|(o, d)| {
+    let mut owned: Vec<Box<dyn Sink + '_>> = Vec::new();
+    if let Some((o, d, _)) = wants.csv {
         let name = o.name().to_string();
         let keep = Keep {
             tolerate: others && o.is_stdout(),
             out: o,
         };
-        CsvSink::new(name, keep, d.unwrap_or(delimiter))
-    });
-    let mut rejects = wants.rejects.map(|o| {
+        let d = d.unwrap_or(delimiter);
+        match (format, taps.0.take()) {
+            (InputFormat::Vcf, Some(tap)) => owned.push(Box::new(VcardSink::new(name, keep, tap))),
+            (InputFormat::Vcf, None) => owned.push(Box::new(VcardCsvSink::new(name, keep, d))),
+            _ => owned.push(Box::new(CsvSink::new(name, keep, d))),
+        }
+    }
+    if let Some(o) = wants.rejects {
         let name = o.name().to_string();
-        RejectsSink::new(
-            name,
-            Keep {
-                // On stdout (`-o FILE --rejects -`), the CSV file is another output.
-                tolerate: o.is_stdout(),
-                out: o,
-            },
-            delimiter,
-        )
-    });
+        // On stdout (`-o FILE --rejects -`), the cleaned file is another output.
+        let keep = Keep {
+            tolerate: o.is_stdout(),
+            out: o,
+        };
+        match taps.1.take() {
+            Some(tap) => owned.push(Box::new(VcardRejectsSink::new(name, keep, delimiter, tap))),
+            None => owned.push(Box::new(RejectsSink::new(name, keep, delimiter))),
+        }
+    }
     let mut link = wants
         .link
         .then(|| LinkSink::new(cleaner.layout.id.is_some()));
     let mut sinks: Vec<&mut dyn Sink> = Vec::new();
-    if let Some(s) = &mut csv_sink {
-        sinks.push(s);
-    }
-    if let Some(s) = &mut rejects {
-        sinks.push(s);
+    for s in owned.iter_mut() {
+        sinks.push(s.as_mut());
     }
     if let Some(s) = &mut link {
         sinks.push(s);
     }
-    sinks.push(&mut stats);
     for s in wants.sinks {
         sinks.push(s);
     }
+    sinks.push(&mut stats);
     let bar_for_rows = bar.clone();
     let summary = job
         .run(&mut sinks, move |n| {
@@ -324,12 +435,13 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
                 b.set_message(format!("{n} rows, {:.0} rows/s", n as f64 / secs));
             }
         })
-        .map_err(|e| failure(&name, e));
+        .map_err(|e| detected_failure(&name, e, args, &sample));
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     let summary = summary?;
     drop(sinks);
+    drop(owned);
     let fingerprint = hash.map(|h| h.fingerprint(stats.rows));
     Ok(Pass {
         name,
@@ -341,6 +453,48 @@ pub fn run(args: &InputArgs, wants: Wants) -> Result<Pass, Failure> {
         empty_input,
         fingerprint,
     })
+}
+
+/// The input's format: `--input-format`, else the extension (confirmed by the content), else
+/// the content.
+fn input_format(args: &InputArgs, name: &str, head: &[u8]) -> Result<InputFormat, Failure> {
+    if let Some(f) = args.input_format {
+        return Ok(f);
+    }
+    let ext = args
+        .input
+        .as_deref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    let by_ext = match ext.as_deref() {
+        Some("vcf" | "vcard") => Some(InputFormat::Vcf),
+        Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => Some(InputFormat::Xlsx),
+        Some("csv" | "tsv" | "tab" | "txt") => Some(InputFormat::Csv),
+        _ => None,
+    };
+    let by_content = if looks_like_vcard(head) {
+        Some(InputFormat::Vcf)
+    } else if looks_like_workbook(head) {
+        Some(InputFormat::Xlsx)
+    } else {
+        None
+    };
+    match (by_ext, by_content) {
+        (Some(InputFormat::Vcf), c) if c != Some(InputFormat::Vcf) && !head.is_empty() => {
+            Err(Failure::run(format!(
+                "{name}: not a vCard (it does not start with BEGIN:VCARD); name its format with \
+                 --input-format csv|vcf|xlsx"
+            )))
+        }
+        (Some(InputFormat::Xlsx), c) if c != Some(InputFormat::Xlsx) => Err(Failure::run(format!(
+            "{name}: not a workbook (no .xlsx/.xls/.ods signature); name its format with \
+             --input-format csv|vcf|xlsx"
+        ))),
+        (Some(f), _) => Ok(f),
+        (None, Some(f)) => Ok(f),
+        (None, None) => Ok(InputFormat::Csv),
+    }
 }
 
 /// `CONTACTCLEAN_FAULT=panic-at-record:N` makes a worker panic outside the phone library's

@@ -207,6 +207,7 @@ impl RecordSource for CsvSource {
             ragged,
             short,
             damaged,
+            ..RecordInfo::default()
         }))
     }
 

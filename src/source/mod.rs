@@ -7,6 +7,8 @@ pub mod csv;
 pub mod decode;
 pub mod detect;
 pub mod track;
+pub mod vcard;
+pub mod workbook;
 
 use ::csv::ByteRecord;
 
@@ -23,6 +25,9 @@ pub struct RecordInfo {
     pub short: bool,
     /// Bytes invalid in the input's encoding were replaced by U+FFFD (the source is flexible).
     pub damaged: bool,
+    /// A record the source could not parse, passed through verbatim (the source is
+    /// flexible): flagged `row:malformed`.
+    pub malformed: bool,
 }
 
 /// A header and then records, in input order.
@@ -44,6 +49,28 @@ pub trait RecordSource: Send {
     /// The input's size in bytes, when known: sizes the duplicate linker's tables up front.
     fn size_hint(&self) -> Option<u64> {
         None
+    }
+}
+
+impl<S: RecordSource + ?Sized> RecordSource for Box<S> {
+    fn header(&self) -> &[String] {
+        (**self).header()
+    }
+
+    fn header_record(&self) -> &ByteRecord {
+        (**self).header_record()
+    }
+
+    fn is_empty(&self) -> bool {
+        (**self).is_empty()
+    }
+
+    fn read(&mut self, rec: &mut ByteRecord) -> Result<Option<RecordInfo>, Error> {
+        (**self).read(rec)
+    }
+
+    fn size_hint(&self) -> Option<u64> {
+        (**self).size_hint()
     }
 }
 
