@@ -62,3 +62,11 @@ def test_merge_groups_ids_and_the_key_cap(spark):
         assert got == [("d1", 1), ("d2", 1)], method
         got = ccs.merge_groups(df, id_column="id", method=method).collect()
         assert sorted(tuple(r) for r in got) == sorted([(f"c{i}", 1) for i in range(8)] + [("d1", 2), ("d2", 2)])
+
+
+def test_merge_groups_without_duplicates(spark):
+    from contactclean import spark as ccs
+
+    df = spark.createDataFrame([("+65 9123 4567", "a@b.co"), ("+44 7400 123456", "")], "Phone string, Email string")
+    for method in ["spark", "collect"]:
+        assert ccs.merge_groups(df, method=method).collect() == [], method

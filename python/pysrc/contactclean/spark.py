@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import _native
 
@@ -203,12 +204,7 @@ def _collect_and_link(numbered: Any, edges: Any, stats: Dict[str, Any]) -> Any:
     stats["edges"] = collected.num_rows
     groups = _native.link_keys(collected.column("row"), collected.column("key"), rows)
     mask = groups.is_valid()
-    import pyarrow.compute as pc
-
     row_ids = pc.filter(pa.array(range(rows), pa.int64()), mask)
     labels = pc.filter(groups, mask)
-    spark = numbered.sparkSession
     table = pa.table({"row": row_ids, "label": labels})
-    if hasattr(spark, "createDataFrame"):
-        return spark.createDataFrame(table.to_pandas())
-    raise RuntimeError("no SparkSession")
+    return numbered.sparkSession.createDataFrame(table.to_pandas(), "row long, label long")
