@@ -30,6 +30,21 @@ macro_rules! metadata_version {
 /// The libphonenumber metadata release in use (reports and `--version` say it).
 pub const METADATA_VERSION: &str = metadata_version!();
 
+/// A region code as a user writes it (`gb`, `SG`), when the phone metadata knows the region:
+/// the one reading of `--default-region` for the command line and every binding.
+pub fn parse_region(s: &str) -> Result<Region, String> {
+    let code = s.trim().to_ascii_uppercase();
+    Region::from_code(&code)
+        .ok()
+        .filter(|r| {
+            library(|| PHONE_NUMBER_UTIL.get_country_code_for_region(*r))
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .ok_or_else(|| format!("{s:?} is not a region code with phone metadata (e.g. GB, US, SG)"))
+}
+
 /// What the user asked for beyond the defaults.
 #[derive(Clone, Copy, Debug)]
 pub struct PhoneOptions {

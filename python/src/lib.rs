@@ -71,21 +71,9 @@ impl<'a> Text<'a> {
 
 /// `--default-region`, parsed as the CLI parses it.
 fn region(code: Option<&str>) -> PyResult<Option<Region>> {
-    let Some(s) = code else { return Ok(None) };
-    let code = s.to_ascii_uppercase();
-    Region::from_code(&code)
-        .ok()
-        .filter(|r| {
-            rlibphonenumber::PHONE_NUMBER_UTIL
-                .get_country_code_for_region(*r)
-                .is_some()
-        })
-        .map(Some)
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "{s:?} is not a region code with phone metadata (e.g. GB, US, SG)"
-            ))
-        })
+    code.map(contactclean::phone::parse_region)
+        .transpose()
+        .map_err(PyValueError::new_err)
 }
 
 fn err(e: contactclean::Error) -> PyErr {

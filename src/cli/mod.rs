@@ -289,15 +289,7 @@ fn parse_encoding(s: &str) -> Result<EncodingArg, String> {
 }
 
 fn parse_region(s: &str) -> Result<rlibphonenumber::Region, String> {
-    let code = s.to_ascii_uppercase();
-    rlibphonenumber::Region::from_code(&code)
-        .ok()
-        .filter(|r| {
-            rlibphonenumber::PHONE_NUMBER_UTIL
-                .get_country_code_for_region(*r)
-                .is_some()
-        })
-        .ok_or_else(|| format!("{s:?} is not a region code with phone metadata (e.g. GB, US, SG)"))
+    contactclean::phone::parse_region(s)
 }
 
 /// `--output-delimiter`, shared by the subcommands that write CSV.
