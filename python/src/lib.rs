@@ -255,6 +255,24 @@ struct RowOptions {
 }
 
 impl RowOptions {
+    /// The options of `link` and `merge_keys`: rows read for their merge keys only.
+    fn for_keys(
+        phone_columns: Option<Vec<String>>,
+        email_columns: Option<Vec<String>>,
+        default_region: Option<&str>,
+    ) -> PyResult<RowOptions> {
+        Ok(RowOptions {
+            phone_columns: phone_columns.unwrap_or_default(),
+            email_columns: email_columns.unwrap_or_default(),
+            phone: PhoneOptions {
+                default_region: region(default_region)?,
+                ..PhoneOptions::default()
+            },
+            flags_column: "flags".into(),
+            keys: true,
+        })
+    }
+
     /// The cleaner and output header `contactclean normalize` would use for this header.
     fn job(&self, header: Vec<String>) -> PyResult<(Cleaner, Vec<String>)> {
         let source = HeaderSource::new(header);
@@ -540,17 +558,7 @@ fn link(
     default_region: Option<&str>,
     max_group: usize,
 ) -> PyResult<Py<PyAny>> {
-    let opts = RowOptions {
-        phone_columns: phone_columns.unwrap_or_default(),
-        email_columns: email_columns.unwrap_or_default(),
-        phone: PhoneOptions {
-            default_region: region(default_region)?,
-            require_mobile: false,
-            ..PhoneOptions::default()
-        },
-        flags_column: "flags".into(),
-        keys: true,
-    };
+    let opts = RowOptions::for_keys(phone_columns, email_columns, default_region)?;
     let (schema, batches) = read_all(data)?;
     let (cleaner, _) = opts.job(header_of(&schema))?;
     let out = py.detach(|| {
@@ -588,17 +596,7 @@ fn merge_keys(
     email_columns: Option<Vec<String>>,
     default_region: Option<&str>,
 ) -> PyResult<Py<PyAny>> {
-    let opts = RowOptions {
-        phone_columns: phone_columns.unwrap_or_default(),
-        email_columns: email_columns.unwrap_or_default(),
-        phone: PhoneOptions {
-            default_region: region(default_region)?,
-            require_mobile: false,
-            ..PhoneOptions::default()
-        },
-        flags_column: "flags".into(),
-        keys: true,
-    };
+    let opts = RowOptions::for_keys(phone_columns, email_columns, default_region)?;
     let (schema, batches) = read_all(batch)?;
     let (cleaner, _) = opts.job(header_of(&schema))?;
     let out = py.detach(|| {
