@@ -76,9 +76,17 @@ impl RegionHint {
             "phone numbers lack"
         };
         match (self.calling_code, &self.region, self.share) {
-            (Some(cc), Some(region), Some(share)) => format!(
+            // Suggest a region only when most of the file points to it: a plurality of 21 %
+            // is no evidence about the national numbers.
+            (Some(cc), Some(region), Some(share)) if share >= 0.5 => format!(
                 "{n} {cells} a country code; {:.0} % of this file's international numbers are \
                  +{cc} ({region}): --default-region {region} would read them",
+                share * 100.0
+            ),
+            (Some(cc), Some(region), Some(share)) => format!(
+                "{n} {cells} a country code; this file's international numbers are spread over \
+                 several countries (the most, +{cc} ({region}), {:.0} %): name their region with \
+                 --default-region CC or --region-column COLUMN",
                 share * 100.0
             ),
             _ => format!(
@@ -416,5 +424,12 @@ mod tests {
             "851 phone numbers lack a country code; 93 % of this file's international numbers \
              are +91 (IN): --default-region IN would read them"
         );
+        // A plurality is no evidence: no region is suggested.
+        let spread = RegionHint {
+            share: Some(0.21),
+            ..h
+        };
+        assert!(spread.sentence().contains("spread over several countries"));
+        assert!(!spread.sentence().contains("would read them"));
     }
 }
