@@ -1,5 +1,5 @@
 //! Which columns hold phones, emails and ids: found from the header through one vocabulary
-//! table ([`VOCABULARY`]), or named by the user.
+//! table (`VOCABULARY`), or named by the user.
 
 use std::fmt;
 
@@ -266,7 +266,7 @@ fn matches(pattern: &str, lower: &str, words: &[&str]) -> bool {
     }
 }
 
-/// What `name` is, from [`VOCABULARY`] alone (the user's `--phone-column` etc. come on top).
+/// What `name` is, from `VOCABULARY` alone (the user's `--phone-column` etc. come on top).
 pub fn role(name: &str) -> Role {
     let lower = name.to_lowercase();
     let w = words(&lower);
