@@ -648,6 +648,22 @@ fn classify_part(p: &str, opts: &PhoneOptions) -> Result<Valid, Reason> {
     classify(&to_ascii_digits(p), opts)
 }
 
+/// Every number type the library has example numbers for: the tests that check a rule on
+/// every example number of every region walk these.
+#[cfg(test)]
+pub(crate) const EXAMPLE_TYPES: [PhoneNumberType; 10] = [
+    PhoneNumberType::FixedLine,
+    PhoneNumberType::Mobile,
+    PhoneNumberType::TollFree,
+    PhoneNumberType::PremiumRate,
+    PhoneNumberType::SharedCost,
+    PhoneNumberType::VoIP,
+    PhoneNumberType::PersonalNumber,
+    PhoneNumberType::Pager,
+    PhoneNumberType::UAN,
+    PhoneNumberType::VoiceMail,
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -939,18 +955,7 @@ mod tests {
     #[test]
     fn fast_path_agrees_with_library() {
         let opts = PhoneOptions::default();
-        let types = [
-            PhoneNumberType::FixedLine,
-            PhoneNumberType::Mobile,
-            PhoneNumberType::TollFree,
-            PhoneNumberType::PremiumRate,
-            PhoneNumberType::SharedCost,
-            PhoneNumberType::VoIP,
-            PhoneNumberType::PersonalNumber,
-            PhoneNumberType::Pager,
-            PhoneNumberType::UAN,
-            PhoneNumberType::VoiceMail,
-        ];
+        let types = EXAMPLE_TYPES;
         let (mut checked, mut fast, mut fast_invalid) = (0, 0, 0);
         for region in PHONE_NUMBER_UTIL.get_supported_regions() {
             let mut examples: Vec<PhoneNumber> = types

@@ -703,18 +703,7 @@ mod tests {
     /// Only a link-only rule adds a key (the `+54` form of a `+549` mobile).
     #[test]
     fn no_rule_fires_on_a_valid_number() {
-        let types = [
-            PhoneNumberType::FixedLine,
-            PhoneNumberType::Mobile,
-            PhoneNumberType::TollFree,
-            PhoneNumberType::PremiumRate,
-            PhoneNumberType::SharedCost,
-            PhoneNumberType::VoIP,
-            PhoneNumberType::PersonalNumber,
-            PhoneNumberType::Pager,
-            PhoneNumberType::UAN,
-            PhoneNumberType::VoiceMail,
-        ];
+        let types = crate::phone::EXAMPLE_TYPES;
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = move || {
             seed ^= seed << 13;
