@@ -262,24 +262,10 @@ impl<R: Read> Read for StrictDecoder<R> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Chunked;
     use super::*;
     use encoding_rs::{SHIFT_JIS, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
     use proptest::prelude::*;
-
-    /// Returns at most `n` bytes per read, to split sequences between reads.
-    struct Chunked<'a> {
-        data: &'a [u8],
-        n: usize,
-    }
-
-    impl Read for Chunked<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let k = self.n.min(buf.len()).min(self.data.len());
-            buf[..k].copy_from_slice(&self.data[..k]);
-            self.data = &self.data[k..];
-            Ok(k)
-        }
-    }
 
     /// Decodes `input` reading `chunk` input bytes and `out` output bytes at a time.
     fn decode(

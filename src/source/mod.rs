@@ -115,3 +115,21 @@ pub fn utf8_fields<'r>(rec: &'r ByteRecord, fields: &mut Vec<&'r str>) -> bool {
     }
     true
 }
+
+/// A reader that returns at most `n` bytes per read, so the adapters' tests can split
+/// multi-byte sequences, CRLFs, quotes and byte-order marks between reads.
+#[cfg(test)]
+struct Chunked<'a> {
+    data: &'a [u8],
+    n: usize,
+}
+
+#[cfg(test)]
+impl std::io::Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.n.min(buf.len()).min(self.data.len());
+        buf[..k].copy_from_slice(&self.data[..k]);
+        self.data = &self.data[k..];
+        Ok(k)
+    }
+}

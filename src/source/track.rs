@@ -431,23 +431,9 @@ fn masks_scalar(block: &[u8]) -> (u64, u64, u64) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Chunked;
     use super::*;
     use proptest::prelude::*;
-
-    /// Returns at most `n` bytes per read, to split CRLFs, quotes and BOMs between reads.
-    struct Chunked<'a> {
-        data: &'a [u8],
-        n: usize,
-    }
-
-    impl Read for Chunked<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let k = self.n.min(buf.len()).min(self.data.len());
-            buf[..k].copy_from_slice(&self.data[..k]);
-            self.data = &self.data[k..];
-            Ok(k)
-        }
-    }
 
     type Records = Vec<Vec<Vec<u8>>>;
 
